@@ -1,0 +1,188 @@
+"""The demo registry: named, parameterized, deterministic "prove it" programs.
+
+A demo is a plain function ``fn(rng, **params) -> DemoResult`` registered with :func:`demo`. It never
+prints: it returns tables, series and checks, and ``dlquiz.render`` draws them. Topic modules
+(``optimization``, ``batchnorm``, ``cnn``, ``loss``) register their demos when imported; the registry
+imports them on first use, so ``dlquiz --help`` never pays for NumPy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+TOPIC_MODULES = ("optimization", "batchnorm", "cnn", "loss")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A named demo parameter; ``--set name=value`` is parsed with ``type`` and checked against bounds."""
+
+    name: str
+    default: int | float | str | bool
+    help: str
+    choices: tuple[Any, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+    def parse(self, raw: str) -> Any:
+        """Turn the text of ``--set name=value`` into a checked value, or raise ValueError."""
+        kind = self.type
+        if kind is bool:
+            lowered = raw.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                value: Any = True
+            elif lowered in ("0", "false", "no", "off"):
+                value = False
+            else:
+                raise ValueError(f"{self.name}: expected true or false, got {raw!r}")
+        else:
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ValueError(f"{self.name}: expected {kind.__name__}, got {raw!r}") from None
+            if kind is float and not math.isfinite(value):
+                raise ValueError(f"{self.name}: expected a finite number, got {raw!r}")
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"{self.name}: expected one of {', '.join(map(str, self.choices))}, got {raw!r}")
+        if self.min is not None and value < self.min:
+            raise ValueError(f"{self.name}: must be >= {self.min}, got {raw!r}")
+        if self.max is not None and value > self.max:
+            raise ValueError(f"{self.name}: must be <= {self.max}, got {raw!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Check:
+    """One claim the demo verifies: ``measured`` compared with ``expected`` under ``tolerance``."""
+
+    claim: str
+    measured: float
+    tolerance: str  # human-readable, e.g. "< 1e-7" or "> 10x"
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a plot: y against x (x defaults to 0..n-1)."""
+
+    label: str
+    y: tuple[float, ...]
+    x: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Plot:
+    title: str
+    series: tuple[Series, ...]
+    xlabel: str = ""
+    ylabel: str = ""
+    logy: bool = False
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    demo_id: str
+    title: str
+    params: dict[str, Any]
+    seed: int
+    summary: str = ""
+    tables: tuple[Table, ...] = ()
+    plots: tuple[Plot, ...] = ()
+    checks: tuple[Check, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["passed"] = self.passed
+        return data
+
+
+@dataclass(frozen=True)
+class Demo:
+    id: str
+    title: dict[str, str]  # {"en": ..., "zh": ...}
+    questions: tuple[str, ...]
+    params: tuple[Param, ...]
+    fn: Callable[..., DemoResult]
+    default_seed: int = 0
+
+    def run(self, seed: int | None = None, overrides: dict[str, str] | None = None) -> DemoResult:
+        """Run with defaults, replaced by the parsed ``overrides``; raises ValueError on a bad one."""
+        import numpy as np
+
+        known = {p.name: p for p in self.params}
+        values = {p.name: p.default for p in self.params}
+        for name, raw in (overrides or {}).items():
+            if name not in known:
+                names = ", ".join(known) or "none"
+                raise ValueError(f"{self.id} has no parameter {name!r} (parameters: {names})")
+            values[name] = known[name].parse(raw)
+        seed = self.default_seed if seed is None else seed
+        return self.fn(np.random.default_rng(seed), seed=seed, **values)
+
+
+_REGISTRY: dict[str, Demo] = {}
+_loaded = False
+
+
+def demo(
+    id: str,
+    title: dict[str, str],
+    questions: tuple[str, ...] | list[str],
+    params: tuple[Param, ...] | list[Param] = (),
+    default_seed: int = 0,
+) -> Callable[[Callable[..., DemoResult]], Callable[..., DemoResult]]:
+    """Register ``fn(rng, *, seed, **params) -> DemoResult`` under ``id``."""
+
+    def register(fn: Callable[..., DemoResult]) -> Callable[..., DemoResult]:
+        if id in _REGISTRY:
+            raise RuntimeError(f"demo id {id!r} registered twice")
+        _REGISTRY[id] = Demo(id, dict(title), tuple(questions), tuple(params), fn, default_seed)
+        return fn
+
+    return register
+
+
+def _load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for name in TOPIC_MODULES:
+        try:
+            importlib.import_module(f"dlquiz.demos.{name}")
+        except ModuleNotFoundError as error:
+            # A topic module not written yet is fine; a missing import inside one is a bug.
+            if error.name != f"dlquiz.demos.{name}":
+                raise
+    _loaded = True
+
+
+def all_demos() -> dict[str, Demo]:
+    _load_all()
+    return dict(_REGISTRY)
+
+
+def get(demo_id: str) -> Demo | None:
+    return all_demos().get(demo_id)
+
+
+def for_question(question_id: str) -> list[Demo]:
+    return [d for d in all_demos().values() if question_id in d.questions]
