@@ -1,0 +1,644 @@
+"""Batch-normalization demos: moments, parameters, deep-net statistics, backward, folding, inference."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from dlquiz.demos.registry import Check, DemoResult, Param, Plot, Series, Table, demo
+from dlquiz.kernels.batchnorm import (
+    batchnorm_backward,
+    batchnorm_backward_compact,
+    batchnorm_eval,
+    batchnorm_forward,
+    update_running_stats,
+)
+from dlquiz.kernels.conv import conv2d
+from dlquiz.kernels.gradcheck import numeric_gradient
+
+
+def _check(claim: str, measured: float, tolerance: str, passed: bool) -> Check:
+    return Check(claim, float(measured), tolerance, bool(passed))
+
+
+def _result(demo_id: str, title: str, params: dict[str, Any], seed: int, **parts: Any) -> DemoResult:
+    return DemoResult(demo_id, title, dict(params), seed, **parts)
+
+
+def _skewness(x: np.ndarray) -> np.ndarray:
+    centered = x - x.mean(axis=0)
+    return np.mean(centered**3, axis=0) / np.mean(centered**2, axis=0) ** 1.5
+
+
+def _rel(a: np.ndarray, b: np.ndarray) -> float:
+    """Norm-wise relative difference ||a - b|| / max(||a||, ||b||): robust to entries near zero."""
+    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), 1e-300)
+    return float(np.linalg.norm(a - b)) / scale
+
+
+@demo(
+    id="bn-moments",
+    title={
+        "en": "Batch norm standardizes each feature's mean and variance, not its distribution",
+        "zh": "批归一化标准化的是每个特征的均值和方差，而不是分布形状",
+    },
+    questions=("bn-what",),
+    params=(
+        Param("batch", 512, "examples in the batch", min=128, max=8192),
+        Param("gamma", 2.0, "scale γ applied after normalizing (same for every feature)", min=0.1, max=10.0),
+        Param("beta", 3.0, "shift β applied after normalizing", min=-10.0, max=10.0),
+        Param("eps", 1e-5, "ε added to the variance", min=0.0, max=1.0),
+    ),
+)
+def bn_moments(rng: np.random.Generator, *, seed: int, batch: int, gamma: float, beta: float, eps: float):
+    names = ("normal(5, 3²)", "10 + exponential(scale 2)", "uniform(-100, 100)")
+    x = np.column_stack(
+        [rng.normal(5.0, 3.0, batch), 10.0 + rng.exponential(2.0, batch), rng.uniform(-100.0, 100.0, batch)]
+    )
+    d = x.shape[1]
+    x_hat, _ = batchnorm_forward(x, np.ones(d), np.zeros(d), eps)
+    y, _ = batchnorm_forward(x, np.full(d, gamma), np.full(d, beta), eps)
+    var = x.var(axis=0)
+    shrink = var / (var + eps)  # the variance BN actually produces: sigma^2 / (sigma^2 + eps)
+    skew_x, skew_hat, skew_y = _skewness(x), _skewness(x_hat), _skewness(y)
+    rows = tuple(
+        (
+            names[j],
+            float(x[:, j].mean()),
+            float(var[j]),
+            float(skew_x[j]),
+            float(x_hat[:, j].mean()),
+            float(x_hat[:, j].var()),
+            float(skew_hat[j]),
+            float(y[:, j].mean()),
+            float(y[:, j].std()),
+        )
+        for j in range(d)
+    )
+    table = Table(
+        f"Per-feature moments of a batch of {batch}",
+        ("feature", "mean", "var", "skew", "mean x̂", "var x̂", "skew x̂", "mean y", "std y"),
+        rows,
+    )
+    mean_err = float(np.abs(x_hat.mean(axis=0)).max())
+    var_err = float(np.abs(x_hat.var(axis=0) - shrink).max())
+    var_from_one = float(np.abs(x_hat.var(axis=0) - 1.0).max())
+    affine_err = max(
+        float(np.abs(y.mean(axis=0) - beta).max()),
+        float(np.abs(y.std(axis=0) - gamma * np.sqrt(shrink)).max()),
+    )
+    skew_change = float(max(np.abs(skew_hat - skew_x).max(), np.abs(skew_y - skew_x).max()))
+    checks = (
+        _check(
+            "After normalizing, every feature has batch mean 0",
+            mean_err,
+            "max |mean| < 1e-12",
+            mean_err < 1e-12,
+        ),
+        _check(
+            "After normalizing, every feature has batch variance σ²/(σ²+ε)",
+            var_err,
+            "max |var − σ²/(σ²+ε)| < 1e-12",
+            var_err < 1e-12,
+        ),
+        _check(
+            "That variance is ≈ 1 here (ε is tiny next to σ²)",
+            var_from_one,
+            "max |var − 1| < 1e-4",
+            var_from_one < 1e-4,
+        ),
+        _check(
+            "γ and β then set the moments: mean = β, std = γ·σ/√(σ²+ε)",
+            affine_err,
+            "max deviation < 1e-12",
+            affine_err < 1e-12,
+        ),
+        _check(
+            "The shape is unchanged: each feature's skewness is the same before and after BN",
+            skew_change,
+            "max |Δ skewness| < 1e-9",
+            skew_change < 1e-9,
+        ),
+        _check(
+            "The skewed feature is still skewed after BN (a normal distribution has skewness 0)",
+            float(skew_hat[1]),
+            "skewness > 0.5",
+            skew_hat[1] > 0.5,
+        ),
+    )
+    summary = (
+        "BN subtracts the batch mean and divides by the batch standard deviation per feature, then applies "
+        "γ and β. It matches the first two moments only: an affine map with a positive scale keeps "
+        "skewness and every other shape property, so BN output is not 'N(0, 1)-distributed'."
+    )
+    params = {"batch": batch, "gamma": gamma, "beta": beta, "eps": eps}
+    return _result(
+        "bn-moments",
+        "BN standardizes moments, not shape",
+        params,
+        seed,
+        summary=summary,
+        tables=(table,),
+        checks=checks,
+    )
+
+
+def _bn_layer(
+    x: np.ndarray, learned: dict[str, np.ndarray], buffers: dict[str, np.ndarray], training: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """A BN layer as a framework runs it: batch statistics and an EMA update in training, buffers in eval."""
+    if not training:
+        return batchnorm_eval(x, learned["gamma"], learned["beta"], **buffers), buffers
+    out, _ = batchnorm_forward(x, learned["gamma"], learned["beta"])
+    mean, var = update_running_stats(buffers["running_mean"], buffers["running_var"], x)
+    return out, {"running_mean": mean, "running_var": var}
+
+
+@demo(
+    id="bn-param-count",
+    title={
+        "en": "A BN layer learns 2C parameters (γ, β) and keeps 2C buffers (running mean and variance)",
+        "zh": "BN 层有 2C 个可学习参数（γ、β）和 2C 个缓冲量（滑动均值与方差）",
+    },
+    questions=("bn-params",),
+    params=(Param("channels", 64, "channels of the layer that is built and run", min=1, max=4096),),
+)
+def bn_param_count(rng: np.random.Generator, *, seed: int, channels: int):
+    def build(c: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        learned = {"gamma": np.ones(c), "beta": np.zeros(c)}
+        buffers = {"running_mean": np.zeros(c), "running_var": np.ones(c)}
+        return learned, buffers
+
+    rows = []
+    for c in sorted({16, 64, 256, 512, 2048, channels}):
+        learned, buffers = build(c)
+        n_learned = sum(a.size for a in learned.values())
+        n_buffers = sum(a.size for a in buffers.values())
+        rows.append((c, n_learned, n_buffers, n_learned + n_buffers))
+    table = Table(
+        "Learned parameters vs buffers of one BN layer",
+        ("channels C", "learned (γ, β)", "buffers (running mean, var)", "state_dict floats"),
+        tuple(rows),
+    )
+
+    learned, buffers = build(channels)
+    x = rng.normal(2.0, 3.0, size=(32, channels))
+    # Training mode reads only the batch statistics, so moving the buffers cannot change the output:
+    # the loss does not depend on them and backprop has nothing to send them.
+    moved = {"running_mean": rng.normal(size=channels), "running_var": rng.uniform(0.5, 2.0, channels)}
+    out_a, new_a = _bn_layer(x, learned, buffers, training=True)
+    out_b, _ = _bn_layer(x, learned, moved, training=True)
+    train_change = float(np.abs(out_a - out_b).max())
+    buffer_change = float(np.abs(new_a["running_mean"] - buffers["running_mean"]).max())
+    eval_a, _ = _bn_layer(x, learned, buffers, training=False)
+    eval_b, _ = _bn_layer(x, learned, moved, training=False)
+    eval_change = float(np.abs(eval_a - eval_b).max())
+    n_learned = sum(a.size for a in learned.values())
+    n_buffers = sum(a.size for a in buffers.values())
+    checks = (
+        _check(
+            f"Learned parameters of a {channels}-channel BN layer = 2C",
+            n_learned,
+            f"= {2 * channels}",
+            n_learned == 2 * channels,
+        ),
+        _check("Running-statistics buffers = 2C", n_buffers, f"= {2 * channels}", n_buffers == 2 * channels),
+        _check(
+            "In training mode the output does not depend on the running statistics",
+            train_change,
+            "max |Δ output| = 0",
+            train_change == 0.0,
+        ),
+        _check(
+            "A training step moves the running mean by the EMA update instead",
+            buffer_change,
+            "max |Δ running mean| > 0",
+            buffer_change > 0,
+        ),
+        _check(
+            "In eval mode it does: the buffers are used instead of batch statistics",
+            eval_change,
+            "> 0",
+            eval_change > 0,
+        ),
+    )
+    summary = (
+        "γ and β (one pair per channel) are trained by gradient descent. The running mean and variance are "
+        "buffers updated by an exponential moving average, not by gradients; ε and the momentum are "
+        "hyper-parameters. PyTorch's state_dict also holds one integer buffer, num_batches_tracked."
+    )
+    return _result(
+        "bn-param-count",
+        "BN parameters vs buffers",
+        {"channels": channels},
+        seed,
+        summary=summary,
+        tables=(table,),
+        checks=checks,
+    )
+
+
+def _deep_mlp_stats(
+    x: np.ndarray, weights: list[np.ndarray], activation: str, use_bn: bool, upstream: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-layer activation std and norm of dL/d(layer input) for L = sum(upstream * output)."""
+    width = x.shape[1]
+    ones, zeros = np.ones(width), np.zeros(width)
+    h, tape, act_std = x, [], []
+    for w in weights:
+        z = h @ w
+        cache = None
+        if use_bn:
+            z, cache = batchnorm_forward(z, ones, zeros)
+        a = np.tanh(z) if activation == "tanh" else np.maximum(z, 0.0)
+        tape.append((z, cache, a))
+        act_std.append(float(a.std()))
+        h = a
+    g = upstream
+    grad_norm = np.zeros(len(weights))
+    for layer in reversed(range(len(weights))):
+        z, cache, a = tape[layer]
+        dz = g * (1.0 - a**2) if activation == "tanh" else g * (z > 0)
+        if use_bn:
+            dz, _, _ = batchnorm_backward(dz, cache)
+        g = dz @ weights[layer].T
+        grad_norm[layer] = np.linalg.norm(g)
+    return np.array(act_std), grad_norm
+
+
+@demo(
+    id="bn-deep-stats",
+    title={
+        "en": "Activation and gradient statistics per layer of a deep MLP, with and without BN",
+        "zh": "深层 MLP 各层激活值与梯度的统计量：有无批归一化对比",
+    },
+    questions=("bn-effects",),
+    params=(
+        Param("depth", 20, "hidden layers", min=10, max=30),
+        Param("width", 100, "units per layer", min=16, max=256),
+        Param("batch", 128, "examples in the batch", min=32, max=1024),
+        Param("activation", "tanh", "nonlinearity", choices=("tanh", "relu")),
+        Param(
+            "init_scale",
+            0.5,
+            "weights ~ N(0, scale²/fan_in): below 1 (tanh) or √2 (ReLU) is too small",
+            min=0.1,
+            max=0.5,
+        ),
+    ),
+)
+def bn_deep_stats(
+    rng: np.random.Generator,
+    *,
+    seed: int,
+    depth: int,
+    width: int,
+    batch: int,
+    activation: str,
+    init_scale: float,
+):
+    x = rng.normal(size=(batch, width))
+    weights = [rng.normal(size=(width, width)) * init_scale / math.sqrt(width) for _ in range(depth)]
+    upstream = rng.normal(size=(batch, width)) / batch  # the same dL/d(output) for both networks
+    act_plain, grad_plain = _deep_mlp_stats(x, weights, activation, False, upstream)
+    act_bn, grad_bn = _deep_mlp_stats(x, weights, activation, True, upstream)
+
+    layers = tuple(float(i) for i in range(1, depth + 1))
+    plots = (
+        Plot(
+            "Activation std per layer",
+            (
+                Series("no BN", tuple(map(float, act_plain)), layers),
+                Series("BN", tuple(map(float, act_bn)), layers),
+            ),
+            xlabel="layer",
+            ylabel="std",
+            logy=True,
+        ),
+        Plot(
+            "‖dL/d input‖ per layer",
+            (
+                Series("no BN", tuple(map(float, grad_plain)), layers),
+                Series("BN", tuple(map(float, grad_bn)), layers),
+            ),
+            xlabel="layer",
+            ylabel="gradient norm",
+            logy=True,
+        ),
+    )
+    rows = tuple(
+        (i + 1, float(act_plain[i]), float(act_bn[i]), float(grad_plain[i]), float(grad_bn[i]))
+        for i in sorted({0, 1, depth // 4, depth // 2, 3 * depth // 4, depth - 2, depth - 1})
+    )
+    table = Table(
+        f"{depth}-layer {activation} MLP, weights N(0, {init_scale}²/fan_in)",
+        ("layer", "act std, no BN", "act std, BN", "grad norm, no BN", "grad norm, BN"),
+        rows,
+    )
+    act_ratio = act_plain[-1] / act_plain[0]
+    grad_ratio_plain = grad_plain[0] / grad_plain[-1]
+    grad_ratio_bn = grad_bn[0] / grad_bn[-1]
+    checks = (
+        _check(
+            "Without BN the activations shrink with depth: std(last) / std(first)",
+            act_ratio,
+            "< 1e-2",
+            act_ratio < 1e-2,
+        ),
+        _check(
+            "Without BN the gradient vanishes toward the input: ‖grad(layer 1)‖ / ‖grad(last)‖",
+            grad_ratio_plain,
+            "< 1e-2",
+            grad_ratio_plain < 1e-2,
+        ),
+        _check(
+            "With BN every layer's activation std stays in the same range (lowest layer)",
+            float(act_bn.min()),
+            "all in [0.5, 0.7]",
+            act_bn.min() >= 0.5 and act_bn.max() <= 0.7,
+        ),
+        _check(
+            "With BN the gradient reaching layer 1 does not vanish: ‖grad(layer 1)‖ / ‖grad(last)‖",
+            grad_ratio_bn,
+            "> 0.1",
+            grad_ratio_bn > 0.1,
+        ),
+    )
+    summary = (
+        "Same weights and inputs, with and without a BN layer before each nonlinearity. BN rescales every "
+        "pre-activation to unit variance, so a badly scaled initialization no longer shrinks the signal "
+        "layer after layer. It does not make gradients uniform: at initialization BN nets can see gradients "
+        "grow toward the input (with ReLU here roughly 20x over 20 layers; Yang et al. 2019), so BN helps "
+        "with vanishing gradients without guaranteeing well-scaled ones."
+    )
+    params = {
+        "depth": depth,
+        "width": width,
+        "batch": batch,
+        "activation": activation,
+        "init_scale": init_scale,
+    }
+    return _result(
+        "bn-deep-stats",
+        "Deep MLP statistics with and without BN",
+        params,
+        seed,
+        summary=summary,
+        tables=(table,),
+        plots=plots,
+        checks=checks,
+    )
+
+
+@demo(
+    id="bn-backward",
+    title={
+        "en": "BN backward: staged graph, compact formula and numeric gradient agree",
+        "zh": "BN 反向传播：分步计算图、紧凑公式与数值梯度一致",
+    },
+    questions=("bn-backward", "bn-implement"),
+    params=(
+        Param("batch", 8, "examples N", min=4, max=64),
+        Param("features", 4, "features D", min=1, max=16),
+        Param("eps", 1e-5, "ε added to the variance", min=0.0, max=1.0),
+    ),
+)
+def bn_backward(rng: np.random.Generator, *, seed: int, batch: int, features: int, eps: float):
+    x = rng.normal(3.0, 2.0, size=(batch, features))
+    gamma = rng.normal(1.0, 0.5, size=features)
+    beta = rng.normal(0.0, 1.0, size=features)
+    upstream = rng.normal(size=(batch, features))  # dL/dy for the scalar loss L = sum(upstream * y)
+
+    out, cache = batchnorm_forward(x, gamma, beta, eps)
+    dx, dgamma, dbeta = batchnorm_backward(upstream, cache)
+    dx_c, dgamma_c, dbeta_c = batchnorm_backward_compact(upstream, cache)
+
+    def loss(x_=x, gamma_=gamma, beta_=beta) -> float:
+        return float(np.sum(upstream * batchnorm_forward(x_, gamma_, beta_, eps)[0]))
+
+    num_dx = numeric_gradient(lambda v: loss(x_=v), x)
+    num_dgamma = numeric_gradient(lambda v: loss(gamma_=v), gamma)
+    num_dbeta = numeric_gradient(lambda v: loss(beta_=v), beta)
+
+    errors = {
+        "dx (staged)": _rel(dx, num_dx),
+        "dx (compact)": _rel(dx_c, num_dx),
+        "dγ": _rel(dgamma, num_dgamma),
+        "dβ": _rel(dbeta, num_dbeta),
+    }
+    rows = (
+        ("dx", float(np.linalg.norm(dx)), errors["dx (staged)"], errors["dx (compact)"]),
+        ("dγ", float(np.linalg.norm(dgamma)), errors["dγ"], _rel(dgamma_c, num_dgamma)),
+        ("dβ", float(np.linalg.norm(dbeta)), errors["dβ"], _rel(dbeta_c, num_dbeta)),
+    )
+    table = Table(
+        f"Relative error ‖a − b‖/max(‖a‖, ‖b‖) vs centered differences (h = 1e-5), N={batch}, D={features}",
+        ("gradient", "‖analytic‖", "staged vs numeric", "compact vs numeric"),
+        rows,
+    )
+    staged_vs_compact = max(_rel(dx, dx_c), _rel(dgamma, dgamma_c), _rel(dbeta, dbeta_c))
+    # Adding a constant to a feature's inputs leaves BN's output unchanged, so dx sums to zero per feature.
+    column_sum = float(np.abs(dx.sum(axis=0)).max() / max(np.abs(dx).max(), 1e-300))
+    checks = tuple(
+        _check(f"{name} matches the numeric gradient (float64)", err, "relative error < 1e-7", err < 1e-7)
+        for name, err in errors.items()
+    ) + (
+        _check(
+            "The staged and the compact backward agree to rounding",
+            staged_vs_compact,
+            "relative error < 1e-12",
+            staged_vs_compact < 1e-12,
+        ),
+        _check(
+            "dx sums to zero over the batch for every feature (BN ignores a constant shift of x)",
+            column_sum,
+            "max |Σ_i dx_i| / max |dx| < 1e-12",
+            column_sum < 1e-12,
+        ),
+    )
+    summary = (
+        "x reaches the loss along three paths: directly through x̂, through the batch mean and through the "
+        "batch variance. The staged backward follows the graph node by node; the compact form "
+        "dx = γ/(N·σ)·(N·dy − Σdy − x̂·Σ(dy·x̂)) is the same sum simplified, with dβ = Σdy and "
+        "dγ = Σ dy·x̂."
+    )
+    params = {"batch": batch, "features": features, "eps": eps}
+    return _result(
+        "bn-backward",
+        "BN backward checked three ways",
+        params,
+        seed,
+        summary=summary,
+        tables=(table,),
+        checks=checks,
+    )
+
+
+@demo(
+    id="bn-fold-conv",
+    title={
+        "en": "Folding eval-mode BN into the preceding convolution gives identical outputs",
+        "zh": "将推理模式的 BN 折叠进前一层卷积，输出完全一致",
+    },
+    questions=("bn-where",),
+    params=(
+        Param("channels", 8, "output channels of the convolution", min=1, max=64),
+        Param("eps", 1e-5, "ε of the BN layer", min=0.0, max=1.0),
+    ),
+)
+def bn_fold_conv(rng: np.random.Generator, *, seed: int, channels: int, eps: float):
+    x = rng.normal(size=(2, 3, 10, 10))
+    w = rng.normal(size=(channels, 3, 3, 3)) / math.sqrt(27)
+    b = rng.normal(size=channels)
+    gamma = rng.normal(1.0, 0.3, channels)
+    beta = rng.normal(0.0, 0.5, channels)
+    running_mean = rng.normal(0.0, 1.0, channels)
+    running_var = rng.uniform(0.5, 2.0, channels)
+
+    def channels_last(a: np.ndarray) -> np.ndarray:
+        return a.transpose(0, 2, 3, 1)
+
+    reference = batchnorm_eval(
+        channels_last(conv2d(x, w, b, padding=1)), gamma, beta, running_mean, running_var, eps
+    )
+    scale = gamma / np.sqrt(running_var + eps)
+    w_folded = w * scale[:, None, None, None]
+    b_folded = (b - running_mean) * scale + beta
+    folded = channels_last(conv2d(x, w_folded, b_folded, padding=1))
+    fold_diff = float(np.abs(folded - reference).max())
+
+    def train_bn(z: np.ndarray) -> np.ndarray:
+        flat = channels_last(z).reshape(-1, channels)  # statistics per channel over N, H, W
+        return batchnorm_forward(flat, gamma, beta, eps)[0]
+
+    bias_diff = float(
+        np.abs(train_bn(conv2d(x, w, b, padding=1)) - train_bn(conv2d(x, w, None, padding=1))).max()
+    )
+    rows = tuple(
+        (
+            c,
+            float(gamma[c]),
+            float(beta[c]),
+            float(running_mean[c]),
+            float(running_var[c]),
+            float(scale[c]),
+            float(b_folded[c]),
+        )
+        for c in range(min(channels, 8))
+    )
+    table = Table(
+        "Per-channel folding: w' = w·γ/σ, b' = (b − μ)·γ/σ + β, σ = √(var + ε)",
+        ("channel", "γ", "β", "running μ", "running var", "γ/σ", "b'"),
+        rows,
+    )
+    checks = (
+        _check(
+            "conv(w', b') equals conv(w, b) followed by eval-mode BN (float64)",
+            fold_diff,
+            "max abs diff < 1e-10",
+            fold_diff < 1e-10,
+        ),
+        _check(
+            "In training mode the conv bias has no effect on the BN output (the batch mean removes it)",
+            bias_diff,
+            "max abs diff < 1e-10",
+            bias_diff < 1e-10,
+        ),
+    )
+    summary = (
+        "At inference BN is a fixed per-channel affine map, so it merges into the convolution before it: one "
+        "layer, no extra memory traffic. The conv bias is redundant before BN because subtracting the mean "
+        "cancels it; β plays its role, which is why a conv followed by BN is usually built without bias."
+    )
+    return _result(
+        "bn-fold-conv",
+        "Fold BN into the conv",
+        {"channels": channels, "eps": eps},
+        seed,
+        summary=summary,
+        tables=(table,),
+        checks=checks,
+    )
+
+
+@demo(
+    id="bn-identity",
+    title={
+        "en": "With γ = √(σ² + ε) and β = μ, a BN layer reproduces its input exactly",
+        "zh": "当 γ = √(σ² + ε)、β = μ 时，BN 层可以精确还原输入",
+    },
+    questions=("bn-why-rescale",),
+    params=(
+        Param("batch", 64, "examples in the batch", min=2, max=4096),
+        Param("eps", 1e-5, "ε of the BN layer", min=0.0, max=1.0),
+    ),
+)
+def bn_identity(rng: np.random.Generator, *, seed: int, batch: int, eps: float):
+    means, stds = np.array([20.0, -3.0, 0.5, 100.0]), np.array([5.0, 0.1, 2.0, 30.0])
+    x = rng.normal(means, stds, size=(batch, 4))
+    mu, var = x.mean(axis=0), x.var(axis=0)
+    plain, _ = batchnorm_forward(x, np.ones(4), np.zeros(4), eps)
+    restored, _ = batchnorm_forward(x, np.sqrt(var + eps), mu, eps)
+    train_err = float(np.abs(restored - x).max() / np.abs(x).max())
+
+    # Eval mode: with gamma and beta set from the running statistics, the layer is the identity map for
+    # every input, not only the batch it was computed on.
+    running_mean, running_var = rng.normal(means, stds), stds**2 * rng.uniform(0.8, 1.2, 4)
+    new_x = rng.normal(means, stds, size=(16, 4))
+    eval_out = batchnorm_eval(new_x, np.sqrt(running_var + eps), running_mean, running_mean, running_var, eps)
+    eval_err = float(np.abs(eval_out - new_x).max() / np.abs(new_x).max())
+    rows = tuple(
+        (
+            j + 1,
+            float(mu[j]),
+            float(np.sqrt(var[j])),
+            float(plain[:, j].mean()),
+            float(plain[:, j].std()),
+            float(restored[:, j].mean()),
+            float(restored[:, j].std()),
+        )
+        for j in range(4)
+    )
+    table = Table(
+        "Batch moments: input, BN with γ=1, β=0, and BN with γ=√(σ²+ε), β=μ",
+        (
+            "feature",
+            "mean x",
+            "std x",
+            "mean (γ=1, β=0)",
+            "std (γ=1, β=0)",
+            "mean (identity γ, β)",
+            "std (identity γ, β)",
+        ),
+        rows,
+    )
+    checks = (
+        _check(
+            "Training mode, γ = √(σ_B² + ε), β = μ_B: the output equals the input",
+            train_err,
+            "max |y − x| / max |x| < 1e-12",
+            train_err < 1e-12,
+        ),
+        _check(
+            "Eval mode, γ = √(running var + ε), β = running mean: identity on new inputs",
+            eval_err,
+            "max |y − x| / max |x| < 1e-12",
+            eval_err < 1e-12,
+        ),
+    )
+    summary = (
+        "Without γ and β every feature would leave the layer with mean 0 and variance ≈ 1, whatever the "
+        "next layer needs (a sigmoid would stay near its linear part). The learned scale and shift can undo "
+        "the normalization exactly, so adding BN never removes a function the network could represent."
+    )
+    return _result(
+        "bn-identity",
+        "BN can represent the identity",
+        {"batch": batch, "eps": eps},
+        seed,
+        summary=summary,
+        tables=(table,),
+        checks=checks,
+    )
