@@ -642,3 +642,254 @@ def bn_identity(rng: np.random.Generator, *, seed: int, batch: int, eps: float):
         tables=(table,),
         checks=checks,
     )
+
+
+@demo(
+    id="bn-running-stats",
+    title={
+        "en": "Running statistics converge to the population; eval mode is deterministic per example",
+        "zh": "滑动平均统计量收敛到总体统计量；推理模式下单个样本的输出是确定的",
+    },
+    questions=("bn-train-vs-test",),
+    params=(
+        Param("batch", 32, "training batch size", min=2, max=1024),
+        Param("steps", 200, "training steps (EMA updates)", min=50, max=2000),
+        Param("momentum", 0.1, "EMA momentum: new = (1 − m)·old + m·batch", min=0.01, max=0.5),
+    ),
+)
+def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: int, momentum: float):
+    pop_mean, pop_std = np.array([2.0, -1.0, 5.0]), np.array([1.0, 0.5, 3.0])
+    d = pop_mean.size
+    running_mean, running_var = np.zeros(d), np.ones(d)  # the usual initial values
+    mean_err, var_err = [], []
+    for _ in range(steps):
+        x = rng.normal(pop_mean, pop_std, size=(batch, d))
+        running_mean, running_var = update_running_stats(running_mean, running_var, x, momentum)
+        mean_err.append(float(np.max(np.abs(running_mean - pop_mean) / pop_std)))
+        var_err.append(float(np.max(np.abs(running_var - pop_std**2) / pop_std**2)))
+    every = max(1, steps // 200)
+    xs = tuple(float(t) for t in range(1, steps + 1, every))
+    plot = Plot(
+        "Largest relative error of the running statistics",
+        (
+            Series("|mean − μ| / σ", tuple(mean_err[::every]), xs),
+            Series("|var − σ²| / σ²", tuple(var_err[::every]), xs),
+        ),
+        xlabel="step",
+        ylabel="error",
+        logy=True,
+    )
+    # Stationary noise of an EMA of i.i.d. batch estimates: sd = sd(estimate) * sqrt(m / (2 - m)), plus
+    # what is left of the initial error after `steps` updates.
+    ema = math.sqrt(momentum / (2.0 - momentum))
+    decay = (1.0 - momentum) ** steps
+    init_mean_err = float(np.max(np.abs(pop_mean) / pop_std))
+    init_var_err = float(np.max(np.abs(1.0 - pop_std**2) / pop_std**2))
+    mean_tol = 6.0 * ema / math.sqrt(batch) + decay * init_mean_err
+    var_tol = 6.0 * ema * math.sqrt(2.0 / (batch - 1)) + decay * init_var_err
+
+    gamma, beta = np.ones(d), np.zeros(d)
+    example = rng.normal(pop_mean, pop_std, size=(1, d))
+    batch_a = np.vstack([example, rng.normal(pop_mean, pop_std, size=(batch - 1, d))])
+    batch_b = np.vstack([example, rng.normal(pop_mean, pop_std, size=(batch - 1, d))])
+    stats = (running_mean, running_var)
+    eval_alone = batchnorm_eval(example, gamma, beta, *stats)[0]
+    eval_diff = max(
+        float(np.abs(batchnorm_eval(batch_a, gamma, beta, *stats)[0] - eval_alone).max()),
+        float(np.abs(batchnorm_eval(batch_b, gamma, beta, *stats)[0] - eval_alone).max()),
+    )
+    train_diff = float(
+        np.abs(
+            batchnorm_forward(batch_a, gamma, beta)[0][0] - batchnorm_forward(batch_b, gamma, beta)[0][0]
+        ).max()
+    )
+    single, _ = batchnorm_forward(example, gamma, beta)
+    single_max = float(np.abs(single).max())
+    rows = tuple(
+        (j + 1, float(pop_mean[j]), float(running_mean[j]), float(pop_std[j] ** 2), float(running_var[j]))
+        for j in range(d)
+    )
+    table = Table(
+        f"After {steps} steps of batch {batch}, momentum {momentum}",
+        ("feature", "population mean", "running mean", "population var", "running var"),
+        rows,
+    )
+    checks = (
+        _check(
+            "The running mean is within EMA noise of the population mean (max |mean − μ| / σ)",
+            mean_err[-1],
+            f"< 6 EMA noise sd = {mean_tol:.3g}",
+            mean_err[-1] < mean_tol,
+        ),
+        _check(
+            "The running variance (EMA of unbiased batch variances) is within noise of σ² (max rel. error)",
+            var_err[-1],
+            f"< 6 EMA noise sd = {var_tol:.3g}",
+            var_err[-1] < var_tol,
+        ),
+        _check(
+            "Eval mode: an example's output is the same alone and inside two different batches",
+            eval_diff,
+            "max abs diff = 0",
+            eval_diff == 0.0,
+        ),
+        _check(
+            "Train mode: the same example's output depends on the rest of its batch",
+            train_diff,
+            "max abs diff > 1e-3",
+            train_diff > 1e-3,
+        ),
+        _check(
+            "Train mode with batch size 1: x − μ_B = 0, so the output is β (all zeros here)",
+            single_max,
+            "max |y| = 0",
+            single_max == 0.0,
+        ),
+    )
+    summary = (
+        "During training BN normalizes with the batch's statistics and updates running averages; eval mode "
+        "uses those averages, so the layer becomes a fixed affine map and each example's output no longer "
+        "depends on its batch. Normalization uses the biased batch variance, while the running variance "
+        "averages the unbiased one (N/(N−1)), as in the paper and PyTorch. With one example per batch the "
+        "training-mode output carries no information (PyTorch refuses it for BatchNorm1d)."
+    )
+    params = {"batch": batch, "steps": steps, "momentum": momentum}
+    return _result(
+        "bn-running-stats",
+        "Running statistics and eval mode",
+        params,
+        seed,
+        summary=summary,
+        tables=(table,),
+        plots=(plot,),
+        checks=checks,
+    )
+
+
+@demo(
+    id="bn-activation-order",
+    title={
+        "en": "Linear → BN → ReLU vs Linear → ReLU → BN: output statistics and dead units",
+        "zh": "线性层→BN→ReLU 与 线性层→ReLU→BN：输出统计量与死亡单元",
+    },
+    questions=("bn-vs-activation-order",),
+    params=(
+        Param("batch", 256, "examples in the batch", min=64, max=4096),
+        Param("units", 64, "output units of the linear layer", min=8, max=512),
+        Param(
+            "dead_units",
+            8,
+            "units given a bias of −6σ, so ReLU zeroes them on the whole batch",
+            min=0,
+            max=64,
+        ),
+    ),
+)
+def bn_activation_order(rng: np.random.Generator, *, seed: int, batch: int, units: int, dead_units: int):
+    if dead_units >= units:
+        raise ValueError(f"dead_units ({dead_units}) must be smaller than units ({units})")
+    fan_in = 32
+    x = rng.normal(size=(batch, fan_in))
+    w = rng.normal(size=(fan_in, units)) / math.sqrt(fan_in)
+    bias = np.zeros(units)
+    bias[units - dead_units :] = -6.0 * np.linalg.norm(w[:, units - dead_units :], axis=0)  # -6 sd of z
+    z = x @ w + bias  # Gaussian pre-activations: z_j ~ N(b_j, ||w_j||^2)
+    gamma, beta = np.ones(units), np.zeros(units)  # BN's initial values
+
+    bn_relu = np.maximum(batchnorm_forward(z, gamma, beta)[0], 0.0)
+    relu = np.maximum(z, 0.0)
+    relu_bn = batchnorm_forward(relu, gamma, beta)[0]
+
+    dead_after_relu = np.all(relu == 0.0, axis=0)
+    live = ~dead_after_relu
+    stats = {
+        "BN → ReLU": bn_relu,
+        "ReLU → BN": relu_bn,
+    }
+    rows = []
+    for name, out in stats.items():
+        rows.append(
+            (
+                name,
+                float(out.min()),
+                float(np.mean(out == 0.0)),
+                float(np.mean(out < 0.0)),
+                float(out[:, live].mean(axis=0).mean()),
+                float(out[:, live].var(axis=0).mean()),
+                int(np.all(out == 0.0, axis=0).sum()),
+            )
+        )
+    table = Table(
+        f"{units} units, batch {batch}; {dead_units} units have a strongly negative bias",
+        (
+            "order",
+            "min",
+            "fraction = 0",
+            "fraction < 0",
+            "mean (live units)",
+            "var (live units)",
+            "units 0 on batch",
+        ),
+        tuple(rows),
+    )
+    zero_frac = float(np.mean(bn_relu == 0.0))
+    relu_mean = float(bn_relu.mean())
+    half_normal_mean = 1.0 / math.sqrt(2.0 * math.pi)
+    dead_bn_relu = int(np.all(bn_relu == 0.0, axis=0).sum())
+    neg_frac = float(np.mean(relu_bn[:, live] < 0.0))
+    live_mean = float(np.abs(relu_bn[:, live].mean(axis=0)).max())
+    dead_relu_bn = int(np.all(relu_bn == 0.0, axis=0).sum())
+    checks = (
+        _check(
+            "BN → ReLU: outputs are ≥ 0 and about half of them are 0",
+            zero_frac,
+            "fraction of zeros in [0.45, 0.55], min ≥ 0",
+            0.45 <= zero_frac <= 0.55 and bn_relu.min() >= 0.0,
+        ),
+        _check(
+            "BN → ReLU: the mean output is E[max(0, N(0,1))] = 1/√(2π) ≈ 0.399 (Gaussian pre-activations)",
+            relu_mean,
+            "within 0.03 of 0.399",
+            abs(relu_mean - half_normal_mean) < 0.03,
+        ),
+        _check(
+            "BN → ReLU with γ=1, β=0: no unit is zero on the whole batch (BN removed the negative bias)",
+            dead_bn_relu,
+            "= 0",
+            dead_bn_relu == 0,
+        ),
+        _check(
+            "ReLU → BN: outputs are no longer non-negative (ReLU's zeros map to −μ/σ)",
+            neg_frac,
+            "fraction < 0 above 0.3",
+            neg_frac > 0.3,
+        ),
+        _check(
+            "ReLU → BN: every live unit has mean 0",
+            live_mean,
+            "max |mean| < 1e-12",
+            live_mean < 1e-12,
+        ),
+        _check(
+            "ReLU → BN: a unit that ReLU zeroes on the whole batch stays all-zero after BN",
+            dead_relu_bn,
+            f"= {int(dead_after_relu.sum())} (units zero after ReLU)",
+            dead_relu_bn == int(dead_after_relu.sum()),
+        ),
+    )
+    summary = (
+        "These are the statistics each order produces at initialization, not a verdict: the original paper "
+        "and most CNNs use conv/linear → BN → ReLU, pre-activation ResNets use BN → ReLU → conv, and some "
+        "experiments find BN after ReLU works as well. BN first gives non-negative, half-sparse outputs "
+        "with a mean set by β; BN last gives zero-mean outputs with negative values."
+    )
+    params = {"batch": batch, "units": units, "dead_units": dead_units}
+    return _result(
+        "bn-activation-order",
+        "BN before or after ReLU",
+        params,
+        seed,
+        summary=summary,
+        tables=(table,),
+        checks=checks,
+    )
