@@ -1,0 +1,430 @@
+"""YAML question banks: safe loading, validation with file:line:field errors, and the catalog.
+
+Validation runs in two passes. The JSON Schema (``bank.schema.json``, also usable by editors) checks the
+shape of each file; then cross-file rules run over everything loaded: unique ids, known sections,
+follow-up and demo references, cloze numbering. Every problem is collected, none stops the others. A file
+with an error is skipped as a whole, so a broken user bank never takes the shipped banks down with it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dlquiz.errors import closest
+from dlquiz.model import CLOZE_RE, LANGS, Catalog, Section, Text, build_question
+
+SCHEMA_PATH = Path(__file__).with_name("bank.schema.json")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    path: str
+    message: str
+    severity: str = "error"  # or "warning"
+    blocking: bool = True  # False: a dangling reference; check fails, but the question still loads
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.path}:" if self.path else ""
+        tag = "" if self.severity == "error" else " warning:"
+        return f"{where}:{tag}{field} {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "path": self.path, "message": self.message,
+                "severity": self.severity, "blocking": self.blocking}
+
+
+@dataclass
+class LoadResult:
+    catalog: Catalog
+    problems: list[Problem]
+    files: list[str]  # every bank file looked at, valid or not
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+# --- YAML with line numbers -------------------------------------------------------------------------
+
+
+class _Map(dict):
+    """A mapping that remembers the line of itself and of each key."""
+
+    line = 0
+    lines: dict[Any, int]
+
+
+class _Seq(list):
+    line = 0
+    lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader (no arbitrary objects) that records where each mapping key and list item stands."""
+
+    duplicate_keys: list[tuple[int, str]]
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        if key in result:
+            loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
+    loader = _LineLoader(text)
+    loader.duplicate_keys = []
+    try:
+        return loader.get_single_data(), loader.duplicate_keys
+    finally:
+        loader.dispose()
+
+
+def _line_of(data: Any, path: Sequence[Any]) -> int:
+    """The line of the deepest node on ``path`` that we know."""
+    line = getattr(data, "line", 0) or 1
+    node = data
+    for step in path:
+        if isinstance(node, _Map) and step in node:
+            line = node.lines.get(step, line)
+            node = node[step]
+        elif isinstance(node, _Seq) and isinstance(step, int) and step < len(node):
+            line = node.lines[step]
+            node = node[step]
+        else:
+            break
+        line = max(line, getattr(node, "line", 0) or line) if isinstance(node, _Map | _Seq) else line
+    return line
+
+
+def _field_path(data: Any, path: Sequence[Any]) -> str:
+    """``questions/3/drills/1/options/0`` -> ``bn-backward.paths.options[0]`` (ids where known)."""
+    parts: list[str] = []
+    node = data
+    steps = list(path)
+    i = 0
+    while i < len(steps):
+        step = steps[i]
+        child = node[step] if _has(node, step) else None
+        if step in ("questions", "drills") and i + 1 < len(steps) and _has(child, steps[i + 1]):
+            item = child[steps[i + 1]]
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, str) and ident:
+                parts = [ident]  # a drill id already names its question
+            else:
+                parts.append(f"{step}[{steps[i + 1]}]")
+            node = item
+            i += 2
+            continue
+        parts.append(f"[{step}]" if isinstance(step, int) else str(step))
+        node = child
+        i += 1
+    return ".".join(parts).replace(".[", "[")
+
+
+def _has(node: Any, step: Any) -> bool:
+    if isinstance(node, dict):
+        return step in node
+    if isinstance(node, list):
+        return isinstance(step, int) and 0 <= step < len(node)
+    return False
+
+
+# --- schema pass ----------------------------------------------------------------------------------------
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _schema_message(error: Any) -> tuple[list[Any], str]:
+    """A short message for a jsonschema error, and the path it belongs to."""
+    path = list(error.absolute_path)
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return path, f"missing {missing!r}"
+    if kind == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+        notes = []
+        for key in extra:
+            near = closest(str(key), allowed, n=1)
+            notes.append(f"unknown field {key!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        return path, "; ".join(notes) or error.message
+    if kind == "type":
+        expected = error.schema.get("type")
+        got = type(error.instance).__name__
+        return path, f"expected {_type_name(expected)}, got {got} {_short(error.instance)}"
+    if kind == "pattern":
+        if "\\S" in error.schema.get("pattern", ""):
+            return path, "must not be empty"
+        return path, f"{error.instance!r} is not a valid id (lowercase letters, digits and hyphens" + (
+            "; drill ids are <question-id>.<name>)" if "\\." in error.schema["pattern"] else ")"
+        )
+    if kind == "minLength":
+        return path, "must not be empty"
+    if kind == "minItems":
+        return path, f"needs at least {error.schema['minItems']} item(s)"
+    if kind == "maxItems":
+        return path, f"has more than {error.schema['maxItems']} items"
+    if kind == "enum":
+        return path, f"{error.instance!r} is not one of {', '.join(map(str, error.schema['enum']))}"
+    if kind == "oneOf":
+        return path, "needs exactly one of 'question' (an id) or 'prompt' (a text)"
+    if kind in ("minimum", "maximum"):
+        return path, error.message
+    return path, error.message
+
+
+def _type_name(expected: Any) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number",
+             "integer": "an integer", "boolean": "true or false"}
+    if isinstance(expected, list):
+        return " or ".join(names.get(e, e) for e in expected)
+    return names.get(expected, str(expected))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return f"({text[:40]}…)" if len(text) > 40 else f"({text})"
+
+
+# --- loading ---------------------------------------------------------------------------------------------
+
+
+def bank_files(paths: Iterable[Path]) -> list[Path]:
+    """The YAML files named by ``paths``: files as given, directories for their *.yaml / *.yml, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, as a user would type it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def read_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse and schema-check one bank file. Returns (data, problems); data is None when unusable."""
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(name, 0, "", "no such file")]
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [Problem(name, 0, "", f"cannot read: {error}")]
+    try:
+        data, duplicate_keys = _parse_yaml(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        return None, [Problem(name, line, "", f"not valid YAML: {error.problem or error.context}")]
+    except yaml.YAMLError as error:
+        return None, [Problem(name, 0, "", f"not valid YAML: {error}")]
+    problems = [Problem(name, line, "", f"duplicate key {key!r}") for line, key in duplicate_keys]
+    if not isinstance(data, dict):
+        return None, [Problem(name, 1, "", "a bank must be a mapping with 'section' and 'questions'")]
+    for error in _validator().iter_errors(data):
+        path_steps, message = _schema_message(error)
+        problems.append(Problem(name, _line_of(data, path_steps), _field_path(data, path_steps), message))
+    problems.extend(_numeric_problems(name, data))
+    problems.sort(key=lambda p: (p.line, p.path))
+    return data, problems
+
+
+def _numeric_problems(name: str, data: dict[str, Any]) -> list[Problem]:
+    out = []
+    for qi, q in enumerate(data.get("questions") or []):
+        for di, d in enumerate((q or {}).get("drills") or [] if isinstance(q, dict) else []):
+            if isinstance(d, dict) and d.get("type") == "numeric":
+                for key in ("answer", "tolerance"):
+                    value = d.get(key)
+                    if isinstance(value, float) and not math.isfinite(value):
+                        steps = ["questions", qi, "drills", di, key]
+                        out.append(Problem(name, _line_of(data, steps), _field_path(data, steps), "must be finite"))
+    return out
+
+
+def load(
+    shipped: Sequence[Path],
+    user: Sequence[Path] = (),
+    known_demos: Callable[[], set[str]] | None = None,
+) -> LoadResult:
+    """Load the shipped banks, then the user's, and run every check.
+
+    ``known_demos`` returns the registered demo ids; when given, unknown demo references are errors.
+    """
+    problems: list[Problem] = []
+    files = bank_files(shipped) + bank_files(user)
+    parsed: list[tuple[Path, dict[str, Any]]] = []
+    bad_files: set[str] = set()
+    for path in files:
+        data, file_problems = read_file(path)
+        problems.extend(file_problems)
+        if data is None or any(p.severity == "error" for p in file_problems):
+            bad_files.add(display_path(path))
+        else:
+            parsed.append((path, data))
+
+    # Cross-file rules, in load order: the first definition of an id wins.
+    sections: dict[str, Section] = {}
+    for path, data in parsed:
+        s = data["section"]
+        sections.setdefault(s["id"], Section(s["id"], Text.of(s["title"]), s.get("order", 1000)))
+    question_ids = {q["id"] for _, data in parsed for q in data["questions"]}
+    demo_ids = known_demos() if known_demos else None
+
+    seen: dict[str, str] = {}
+    questions = []
+    for path, data in parsed:
+        name = display_path(path)
+        file_problems = _cross_checks(name, data, sections, question_ids, demo_ids, seen)
+        problems.extend(file_problems)
+        if any(p.severity == "error" and p.blocking for p in file_problems):
+            bad_files.add(name)
+            continue
+        questions.extend(build_question(_plain(q), name) for q in data["questions"])
+
+    order = {s.id: (s.order, i) for i, s in enumerate(sections.values())}
+    used_sections = {q.section for q in questions}
+    catalog = Catalog(
+        sections=tuple(sorted((s for s in sections.values() if s.id in used_sections), key=lambda s: order[s.id])),
+        questions=tuple(sorted(questions, key=lambda q: order[q.section])),
+    )
+    return LoadResult(catalog, problems, [display_path(p) for p in files])
+
+
+def _cross_checks(
+    name: str,
+    data: dict[str, Any],
+    sections: dict[str, Section],
+    question_ids: set[str],
+    demo_ids: set[str] | None,
+    seen: dict[str, str],
+) -> list[Problem]:
+    out: list[Problem] = []
+
+    def report(steps: list[Any], message: str, blocking: bool = True) -> None:
+        out.append(Problem(name, _line_of(data, steps), _field_path(data, steps), message, "error", blocking))
+
+    local: dict[str, str] = {}
+    for qi, q in enumerate(data["questions"]):
+        qsteps: list[Any] = ["questions", qi]
+        ids = [(q["id"], qsteps + ["id"])] + [
+            (d["id"], qsteps + ["drills", di, "id"]) for di, d in enumerate(q["drills"])
+        ]
+        for ident, steps in ids:
+            where = f"{name}:{_line_of(data, steps)}"
+            if ident in seen or ident in local:
+                report(steps, f"duplicate id {ident!r} (first defined at {seen.get(ident) or local[ident]})")
+            else:
+                local[ident] = where
+        if q["section"] not in sections:
+            near = closest(q["section"], sections)
+            report(qsteps + ["section"], f"unknown section {q['section']!r}"
+                   + (f" (did you mean {near[0]!r}?)" if near else f"; known: {', '.join(sections)}"))
+        for fi, f in enumerate(q["follow_ups"]):
+            target = f.get("question")
+            if target is not None and target not in question_ids:
+                near = closest(target, question_ids)
+                report(qsteps + ["follow_ups", fi, "question"], f"no question with id {target!r}"
+                       + (f" (did you mean {', '.join(near)}?)" if near else ""), blocking=False)
+        if demo_ids is not None:
+            for di, demo_id in enumerate(q["demos"]):
+                if demo_id not in demo_ids:
+                    near = closest(demo_id, demo_ids)
+                    report(qsteps + ["demos", di], f"no demo with id {demo_id!r}"
+                           + (f" (did you mean {', '.join(near)}?)" if near else ""), blocking=False)
+        for di, d in enumerate(q["drills"]):
+            dsteps = qsteps + ["drills", di]
+            if not d["id"].startswith(q["id"] + "."):
+                report(dsteps + ["id"], f"drill id must start with its question's id: {q['id']}.<name>")
+            if d["type"] == "cloze":
+                out.extend(_cloze_problems(name, data, dsteps, d))
+            elif d["type"] == "choice" and not any(o["correct"] for o in d["options"]):
+                report(dsteps + ["options"], "no option is marked correct")
+            elif d["type"] == "choice" and all(o["correct"] for o in d["options"]):
+                report(dsteps + ["options"], "every option is marked correct")
+    seen.update(local)
+    return out
+
+
+def _cloze_problems(name: str, data: dict[str, Any], steps: list[Any], drill: dict[str, Any]) -> list[Problem]:
+    out = []
+    numbers: dict[str, set[int]] = {}
+    for lang in LANGS:
+        text = drill["prompt"][lang]
+        lsteps = steps + ["prompt", lang]
+        found = {int(m.group(1)) for m in CLOZE_RE.finditer(text)}
+        numbers[lang] = found
+        stripped = CLOZE_RE.sub("", text)
+        if "{{c" in stripped or ("{{" in stripped and "::" in stripped):
+            out.append(Problem(name, _line_of(data, lsteps), _field_path(data, lsteps),
+                               "malformed cloze: write {{c1::answer}} or {{c1::answer::hint}}"))
+        elif not found:
+            out.append(Problem(name, _line_of(data, lsteps), _field_path(data, lsteps),
+                               "a cloze card needs at least one {{c1::...}} deletion"))
+        elif any(not m.group(2).strip() for m in CLOZE_RE.finditer(text)):
+            out.append(Problem(name, _line_of(data, lsteps), _field_path(data, lsteps), "empty cloze deletion"))
+    if numbers["en"] and numbers["zh"] and numbers["en"] != numbers["zh"]:
+        out.append(Problem(name, _line_of(data, steps + ["prompt"]), _field_path(data, steps + ["prompt"]),
+                           f"cloze numbers differ: en has {sorted(numbers['en'])}, zh has {sorted(numbers['zh'])}"))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """Drop the line bookkeeping: plain dicts and lists, as JSON would give them back."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

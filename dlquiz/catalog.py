@@ -1,0 +1,126 @@
+"""The loaded banks, served from a compiled JSON cache so read commands skip YAML and LaTeX parsing.
+
+The cache is keyed by the path, size and modification time of every bank file (and dlquiz's version), so
+editing, adding or removing a bank rebuilds it on the next run. It holds validated data only (plain
+JSON, never code), the problems found, and the Unicode rendering of every formula.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from dlquiz import __version__, mathtext, paths
+from dlquiz.model import Catalog, Section, Text, build_question
+
+CACHE_FORMAT = 1
+
+
+def _fingerprint(files: Sequence[Path]) -> str:
+    parts = [__version__, str(CACHE_FORMAT)]
+    # The code that builds the cache is part of its key, so an upgrade (or a developer's edit) rebuilds it.
+    builders = [paths.PACKAGE_DIR / name for name in ("bank.schema.json", "bank.py", "model.py", "catalog.py",
+                                                      "mathtext.py")]
+    for path in [*builders, *files]:
+        try:
+            st = path.stat()
+            parts.append(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _list_files(sources: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in sources:
+        if path.is_dir():
+            with os.scandir(path) as entries:
+                files.extend(sorted(Path(e.path) for e in entries if e.name.endswith((".yaml", ".yml"))))
+        else:
+            files.append(path)
+    return files
+
+
+def load(user_banks: Sequence[Path] = (), use_cache: bool = True) -> Any:
+    """The catalog and its problems (a ``bank.LoadResult``), from the cache when it is current."""
+    shipped = [paths.shipped_content()]
+    key = _fingerprint(_list_files(shipped) + _list_files(user_banks))
+    cache_file = paths.cache_dir() / "banks.json"
+    if use_cache:
+        cached = _read_cache(cache_file, key)
+        if cached is not None:
+            return cached
+    from dlquiz import bank  # imports PyYAML and jsonschema: only when the cache is stale
+
+    result = bank.load(shipped, user_banks)
+    if use_cache:
+        _write_cache(cache_file, key, result)
+    return result
+
+
+def _read_cache(cache_file: Path, key: str) -> Any:
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    from dlquiz.bank import LoadResult, Problem  # light: bank's heavy imports are lazy too
+
+    mathtext.prime(data["math"])
+    catalog = Catalog(
+        sections=tuple(Section(s["id"], Text.of(s["title"]), s["order"]) for s in data["sections"]),
+        questions=tuple(build_question(q["data"], q["file"]) for q in data["questions"]),
+    )
+    problems = [Problem(**p) for p in data["problems"]]
+    return LoadResult(catalog, problems, data["files"])
+
+
+def _write_cache(cache_file: Path, key: str, result: Any) -> None:
+    catalog: Catalog = result.catalog
+    formulas = {f.latex for q in catalog.questions for f in q.formulas}
+    for q in catalog.questions:
+        for text in _strings(q.raw):
+            formulas.update(mathtext.math_segments(text))
+    data = {
+        "key": key,
+        "sections": [{"id": s.id, "title": s.title.to_dict(), "order": s.order} for s in catalog.sections],
+        "questions": [{"file": q.file, "data": q.raw} for q in catalog.questions],
+        "problems": [p.to_dict() for p in result.problems],
+        "files": result.files,
+        "math": {latex: mathtext.latex_to_text(latex) for latex in sorted(formulas)},
+    }
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cache_file)  # atomic: a reader never sees half a cache
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def card_ids() -> list[str]:
+    """Every card id in the cache, for shell completion: no YAML, no validation, stale is fine."""
+    try:
+        data = json.loads((paths.cache_dir() / "banks.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    ids = []
+    for q in data.get("questions", []):
+        ids.append(q["data"]["id"])
+        ids.extend(d["id"] for d in q["data"].get("drills", []))
+    return ids

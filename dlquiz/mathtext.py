@@ -1,0 +1,266 @@
+"""LaTeX math -> readable terminal text (Unicode), on top of pylatexenc's parser and symbol tables.
+
+pylatexenc alone loses grouping (``\\frac{m_t}{1-\\beta_1^t}`` comes out as ``m_t/1-β_1^t``), so this module
+walks the parsed nodes itself: fractions keep their parentheses, scripts become Unicode sub/superscripts
+where every character has one (``θ_{t+1}`` -> ``θₜ₊₁``) and ``_( )``/``^( )`` otherwise, accents combine
+(``\\hat x`` -> ``x̂``), and ``cases`` reads as ``{ a, if …; b, otherwise``. pylatexenc supplies the Unicode
+for every other symbol. No backslash command survives: an unknown macro prints its bare name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+SUP = dict(zip("0123456789+-−=()niabcdefghjklmoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ⊤*′",
+               "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵃᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡᵀ*′", strict=True))
+SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ",
+               "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ", strict=True))
+ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305", "tilde": "\u0303",
+           "widetilde": "\u0303", "dot": "\u0307", "ddot": "\u0308", "vec": "\u20d7"}
+FONTS = {"mathbf", "mathrm", "mathit", "boldsymbol", "bm", "mathsf", "mathtt", "textbf", "textit", "mathnormal"}
+SPACES = {",": " ", ":": " ", ";": " ", " ": " ", "quad": "  ", "qquad": "    ", "!": "", "enspace": " "}
+DROP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle",
+        "textstyle", "limits", "nolimits"}
+OPERATORS = ("=", "≈", "≤", "≥", "<", ">", "←", "→", "⇒", "∈", "≠", "∝", "≡", ":=")
+_SCRIPTS = re.escape("".join(sorted(set(SUP.values()) | set(SUB.values()))))
+# One symbol: a number, or a letter with accents and scripts, optionally after ∂ or ∇ (∂L, x̂ᵢ, β₁ᵗ, 0.5).
+_ATOMIC = re.compile(rf"[∂∇]?(?:\d+(?:\.\d+)?|[^\W\d_][\u0300-\u036f\u20d7]*)[{_SCRIPTS}]*")
+_INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
+_MD_SPECIAL = re.compile(r"([*_`\[\]<>#|~])")
+
+
+@cache
+def _tools() -> tuple[Any, Any]:
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexWalker
+
+    return LatexWalker, LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+
+
+_PRIMED: dict[str, str] = {}
+
+
+def prime(rendered: dict[str, str]) -> None:
+    """Seed renderings computed earlier (the bank cache), so showing a card needs no LaTeX parser."""
+    _PRIMED.update(rendered)
+
+
+def latex_to_text(latex: str) -> str:
+    """Render one LaTeX math expression (no ``$``) as a single line of Unicode text."""
+    if latex in _PRIMED:
+        return _PRIMED[latex]
+    walker_cls, l2t = _tools()
+    try:
+        nodes, _, _ = walker_cls(latex, tolerant_parsing=True).get_latex_nodes()
+    except Exception:  # pylatexenc raises its own error types; fall back to a plain strip
+        return _strip_commands(latex)
+    text = _render(nodes or [], l2t)
+    text = _space_operators(re.sub(r"[ \t]+", " ", text).strip())
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"\s+\)", ")", text)
+    return _strip_commands(text)
+
+
+def _strip_commands(text: str) -> str:
+    # Last resort so the terminal never shows LaTeX source: "\foo" -> "foo".
+    return re.sub(r"\\([A-Za-z]+)", r"\1", text).replace("\\", "")
+
+
+def _space_operators(text: str) -> str:
+    """A binary operator spaced on one side gets spaced on both; '-' becomes a real minus."""
+    text = re.sub(r"(?<=[\w)\]}|′⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ\u0300-\u036f]) ?- (?=\S)|(?<=\S) -(?= )", " − ", text)
+    text = text.replace("-", "−")
+    for op in ("+", "=", "≈", "≤", "≥", "←", "→", "∈", "≠", "∝", "⌋+"):
+        text = re.sub(rf" ?{re.escape(op)} ?", lambda m: f" {m.group(0).strip()} " if " " in m.group(0) else m.group(0), text)
+    return re.sub(r" {2,}", " ", text)
+
+
+TAKES_GROUP = {"operatorname", "mathop", "text", "mathrm", "mathbf", "mathit", "boldsymbol", "bm"}
+FRACTIONS = {"frac", "dfrac", "tfrac"}
+
+
+def _render(nodes: list[Any], l2t: Any) -> str:
+    atoms: list[str] = []
+    pending: list[int] = []
+    skip = False
+    for i, node in enumerate(nodes):
+        if skip:
+            skip = False
+            continue
+        # pylatexenc does not know every macro's arguments (\operatorname{..}): take the next group.
+        nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+        if (type(node).__name__ == "LatexMacroNode" and node.macroname in TAKES_GROUP and not _args(node)
+                and type(nxt).__name__ == "LatexGroupNode"):
+            atoms.append("\x00" + _render(nxt.nodelist or [], l2t))
+            skip = True
+            continue
+        if type(node).__name__ == "LatexMacroNode" and node.macroname in FRACTIONS and len(_args(node)) < 2:
+            # \tfrac12 style: the two arguments are the next two tokens.
+            pending.append(len(atoms))
+            atoms.append("\x01")
+            continue
+        atoms.extend(_atoms(node, l2t))
+    for index in reversed(pending):
+        tokens = [j for j in range(index + 1, len(atoms)) if atoms[j] != " "][:2]
+        if len(tokens) == 2:
+            top, bottom = (atoms[j].lstrip("\x00") for j in tokens)
+            atoms[index] = "\x00" + f"{_wrap(top)}/{_wrap(bottom)}"
+            for j in reversed(tokens):
+                del atoms[j]
+        else:
+            atoms[index] = ""
+    return _apply_scripts(atoms)
+
+
+def _atoms(node: Any, l2t: Any) -> list[str]:
+    """A node as a list of atoms: single characters, rendered groups, or the markers '^' and '_'."""
+    kind = type(node).__name__
+    if kind == "LatexCharsNode":
+        return list(node.chars)
+    if kind == "LatexGroupNode":
+        return ["\x00" + _render(node.nodelist or [], l2t)]  # \x00 marks one grouped atom
+    if kind == "LatexMathNode":
+        return list(_render(node.nodelist or [], l2t))
+    if kind == "LatexCommentNode":
+        return []
+    if kind == "LatexSpecialsNode":
+        return [{"~": " ", "&": " ", "``": "“", "''": "”"}.get(node.specials_chars, node.specials_chars)]
+    if kind == "LatexEnvironmentNode":
+        return ["\x00" + _environment(node, l2t)]
+    if kind == "LatexMacroNode":
+        return _macro(node, l2t)
+    return []
+
+
+def _args(node: Any) -> list[Any]:
+    argd = getattr(node, "nodeargd", None)
+    return [a for a in (argd.argnlist if argd else []) if a is not None]
+
+
+def _arg_text(arg: Any, l2t: Any) -> str:
+    if type(arg).__name__ == "LatexGroupNode":
+        return _render(arg.nodelist or [], l2t)
+    return _render([arg], l2t)
+
+
+def _macro(node: Any, l2t: Any) -> list[str]:
+    name = node.macroname
+    args = _args(node)
+    if name in DROP:
+        return []
+    if name in SPACES:
+        return [SPACES[name]]
+    if name in ("frac", "dfrac", "tfrac") and len(args) >= 2:
+        top, bottom = (_arg_text(a, l2t).strip() for a in args[:2])
+        return ["\x00" + f"{_wrap(top)}/{_wrap(bottom)}", "\x02"]  # \x02: space if a symbol follows
+    if name == "sqrt" and args:
+        inner = _arg_text(args[-1], l2t).strip()
+        root = _arg_text(args[0], l2t).strip() if len(args) > 1 else ""
+        prefix = "".join(SUP.get(c, c) for c in root) if root else ""
+        return ["\x00" + prefix + "√" + _wrap(inner)]
+    if name in ACCENTS and args:
+        inner = _arg_text(args[0], l2t).strip()
+        mark = ACCENTS[name]
+        return ["\x00" + (inner + mark if len(inner) == 1 else f"({inner}){mark}")]
+    if name in FONTS and args:
+        return ["\x00" + _arg_text(args[0], l2t)]
+    if name in ("text", "mbox", "textrm", "operatorname", "mathop") and args:
+        return ["\x00" + _arg_text(args[0], l2t)]
+    if name == "\\":
+        return ["; "]
+    rendered = l2t.nodelist_to_text([node])
+    if "\\" in rendered or not rendered.strip():
+        rendered = name if name.isalpha() else rendered.replace("\\", "")
+    # Named operators read as words: keep a space after them ("log p", not "logp").
+    if name.isalpha() and rendered == name:
+        return ["\x00" + name + " "]
+    return ["\x00" + rendered]
+
+
+def _environment(node: Any, l2t: Any) -> str:
+    if node.environmentname not in ("cases", "dcases"):
+        return _render(node.nodelist or [], l2t)
+    rows: list[list[str]] = [[]]
+    cell: list[Any] = []
+    for child in node.nodelist or []:
+        kind = type(child).__name__
+        if kind == "LatexSpecialsNode" and child.specials_chars == "&":
+            rows[-1].append(_render(cell, l2t).strip())
+            cell = []
+        elif kind == "LatexMacroNode" and child.macroname == "\\":
+            rows[-1].append(_render(cell, l2t).strip())
+            rows.append([])
+            cell = []
+        else:
+            cell.append(child)
+    rows[-1].append(_render(cell, l2t).strip())
+    parts = []
+    for row in rows:
+        row = [c for c in row if c]
+        if not row:
+            continue
+        value, *conds = row
+        cond = " ".join(conds)
+        if cond and not cond.startswith(("if", "otherwise", "else", "for")):
+            cond = "if " + cond
+        parts.append(f"{value}, {cond}" if cond else value)
+    return "{ " + "; ".join(parts) + " }"
+
+
+def _wrap(text: str) -> str:
+    """Parenthesize a fraction part or root argument that is more than one symbol."""
+    if len(text) <= 1 or _ATOMIC.fullmatch(text):
+        return text
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        return text
+    return f"({text})"
+
+
+def _script(text: str, table: dict[str, str], marker: str) -> str:
+    text = text.strip()
+    if text and all(c in table or c in ", " for c in text):
+        return "".join(table.get(c, c) for c in text if c != " ")
+    if len(text) == 1 or re.fullmatch(r"[\w′]+", text):
+        return marker + text
+    return f"{marker}({text})"
+
+
+def _apply_scripts(atoms: list[str]) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(atoms):
+        atom = atoms[i]
+        if atom in ("^", "_") and i + 1 < len(atoms):
+            j = i + 1
+            while j < len(atoms) and atoms[j] == " ":
+                j += 1
+            target = atoms[j].lstrip("\x00") if j < len(atoms) else ""
+            table = SUP if atom == "^" else SUB
+            out.append(_script(target, table, atom))
+            i = j + 1
+            continue
+        if atom == "\x02":
+            nxt = atoms[i + 1].lstrip("\x00") if i + 1 < len(atoms) else ""
+            out.append(" " if nxt[:1].isalnum() or nxt[:1] in "∑∏∫(√∂∇" else "")
+        else:
+            out.append(atom.lstrip("\x00") if atom.startswith("\x00") else atom)
+        i += 1
+    return "".join(out)
+
+
+def inline_math(text: str, markdown: bool = False) -> str:
+    """Replace every ``$...$`` in prose by its Unicode rendering (escaped for Markdown if asked)."""
+
+    def repl(match: re.Match[str]) -> str:
+        rendered = latex_to_text(match.group(1))
+        return _MD_SPECIAL.sub(r"\\\1", rendered) if markdown else rendered
+
+    text = text.replace("$$", "$")
+    return _INLINE_MATH.sub(repl, text)
+
+
+def math_segments(text: str) -> list[str]:
+    """The LaTeX sources of the ``$...$`` segments in ``text`` (to pre-render them into the cache)."""
+    return [m.group(1) for m in _INLINE_MATH.finditer(text.replace("$$", "$"))]

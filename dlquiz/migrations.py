@@ -1,0 +1,60 @@
+"""Schema migrations, append-only: never edit one that has shipped; add the next function instead.
+
+The ``reviews`` log is the source of truth; ``cards`` holds each card's current scheduling state and can
+be rebuilt by replaying the log (``dlquiz doctor --fix``). Settings live in the same file, so one
+database is the user's whole state.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("dlquiz")
+
+
+@migrations()
+def m001_initial(db) -> None:  # type: ignore[no-untyped-def]
+    db["schedulers"].create(
+        {"id": int, "config": str},  # JSON of the FSRS parameters, retention and steps used for a review
+        pk="id",
+    )
+    db["schedulers"].create_index(["config"], unique=True)
+    db["reviews"].create(
+        {
+            "id": int,
+            "uid": str,  # globally unique, so two machines' logs merge without duplicates
+            "card_id": str,
+            "reviewed_at": str,  # ISO 8601, UTC
+            "rating": int,  # 1 Again, 2 Hard, 3 Good, 4 Easy
+            "duration_ms": int,
+            "kind": str,  # "study" (changes the schedule) or "cram" (logged only)
+            "scheduler_id": int,
+            "state_before": str,  # JSON, null for a card's first review
+            "state_after": str,  # JSON
+            "content_hash": str,  # the card's text at review time: edits are detected, never reset
+        },
+        pk="id",
+        not_null={"uid", "card_id", "reviewed_at", "rating", "kind"},
+        foreign_keys=[("scheduler_id", "schedulers", "id")],
+    )
+    db["reviews"].create_index(["uid"], unique=True)
+    db["reviews"].create_index(["card_id", "id"])
+    db["reviews"].create_index(["reviewed_at"])
+    db["cards"].create(
+        {
+            "card_id": str,
+            "state": int,  # fsrs State: 1 Learning, 2 Review, 3 Relearning
+            "step": int,
+            "stability": float,
+            "difficulty": float,
+            "due": str,
+            "last_review": str,
+            "reps": int,
+            "lapses": int,
+            "content_hash": str,
+            "buried_until": str,
+        },
+        pk="card_id",
+    )
+    db["cards"].create_index(["due"])
+    db["settings"].create({"key": str, "value": str}, pk="key")  # value: JSON

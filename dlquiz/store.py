@@ -1,0 +1,294 @@
+"""The user's state in one SQLite file: review log, card states, settings. All SQL lives here.
+
+Opened in WAL mode with a busy timeout, so a second dlquiz process waits instead of failing with
+"database is locked"; every write runs in ``BEGIN IMMEDIATE`` so two writers queue up cleanly. A review is
+committed (and fsync'd by SQLite) before the caller shows it as recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from dlquiz.errors import DlquizError
+
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A card's scheduling state as stored (mirrors fsrs.Card plus our counters)."""
+
+    card_id: str
+    state: int | None  # None: never reviewed
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: str | None
+    last_review: str | None
+    reps: int = 0
+    lapses: int = 0
+    content_hash: str | None = None
+    buried_until: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def schedule_dict(self) -> dict[str, Any]:
+        """What replay reproduces: the state without the bury flag."""
+        data = self.to_dict()
+        data.pop("buried_until")
+        return data
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    uid: str
+    card_id: str
+    reviewed_at: str
+    rating: int
+    duration_ms: int | None
+    kind: str
+    scheduler_id: int | None
+    state_before: dict[str, Any] | None
+    state_after: dict[str, Any] | None
+    content_hash: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Review:
+        return cls(
+            id=row["id"],
+            uid=row["uid"],
+            card_id=row["card_id"],
+            reviewed_at=row["reviewed_at"],
+            rating=row["rating"],
+            duration_ms=row["duration_ms"],
+            kind=row["kind"],
+            scheduler_id=row["scheduler_id"],
+            state_before=json.loads(row["state_before"]) if row["state_before"] else None,
+            state_after=json.loads(row["state_after"]) if row["state_after"] else None,
+            content_hash=row["content_hash"],
+        )
+
+
+def latest_backup(path: Path) -> Path | None:
+    backups = sorted(path.parent.glob(path.name + ".*.bak"))
+    return backups[-1] if backups else None
+
+
+def _damaged(path: Path, detail: str) -> DlquizError:
+    backup = latest_backup(path)
+    hint = (f"the latest backup is {backup}; to restore it: cp '{backup}' '{path}'" if backup
+            else "no backup was found beside it; move the file away to start afresh")
+    return DlquizError(f"{path} is not a usable dlquiz database ({detail}); it was left untouched", hint=hint)
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        import sqlite_utils
+
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    # --- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, now: datetime | None = None) -> Store:
+        """Open (creating if needed) and migrate; a damaged or foreign file is reported, never overwritten."""
+        existed = path.exists() and path.stat().st_size > 0
+        if existed:
+            try:
+                with path.open("rb") as handle:
+                    header = handle.read(16)
+            except OSError as error:
+                raise DlquizError(f"cannot read {path}: {error.strerror}") from None
+            if header != SQLITE_MAGIC:
+                raise _damaged(path, "it is not an SQLite file")
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DlquizError(f"cannot create {path.parent}: {error.strerror}") from None
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")  # a confirmed review survives power loss, too
+            conn.execute("PRAGMA foreign_keys = ON")
+            if existed:
+                ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if ok != "ok":
+                    conn.close()
+                    raise _damaged(path, f"integrity check: {ok}")
+        except sqlite3.DatabaseError as error:
+            raise _damaged(path, str(error)) from None
+        store = cls(conn, path)
+        store._migrate(now or datetime.now(timezone.utc))
+        return store
+
+    def _migrate(self, now: datetime) -> None:
+        from dlquiz.migrations import migrations
+
+        if not migrations.pending(self.db):
+            return
+        if self.db["_sqlite_migrations"].exists():
+            self.backup(now, reason="migrate")
+        with self.write():
+            migrations.apply(self.db)  # each migration and its record commit together
+
+    def backup(self, now: datetime, reason: str = "backup") -> Path:
+        """A consistent copy beside the database: ``dlquiz.db.2026-11-27T190455.migrate.bak``."""
+        target = self.path.with_name(f"{self.path.name}.{now.strftime('%Y-%m-%dT%H%M%S')}.{reason}.bak")
+        dest = sqlite3.connect(target)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction, taken up front so concurrent writers wait instead of deadlocking."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- settings ----------------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row["value"]) if row else default
+
+    def settings(self) -> dict[str, Any]:
+        return {row["key"]: json.loads(row["value"]) for row in self.conn.execute("SELECT key, value FROM settings")}
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.write():
+            if value is None:
+                self.conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                self.conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, json.dumps(value)),
+                )
+
+    # --- schedulers ----------------------------------------------------------------------------------
+
+    def scheduler_id(self, config: dict[str, Any]) -> int:
+        blob = json.dumps(config, sort_keys=True)
+        with self.write():
+            row = self.conn.execute("SELECT id FROM schedulers WHERE config = ?", (blob,)).fetchone()
+            if row:
+                return int(row["id"])
+            return int(self.conn.execute("INSERT INTO schedulers (config) VALUES (?)", (blob,)).lastrowid)
+
+    def scheduler_config(self, scheduler_id: int) -> dict[str, Any]:
+        row = self.conn.execute("SELECT config FROM schedulers WHERE id = ?", (scheduler_id,)).fetchone()
+        return json.loads(row["config"])
+
+    # --- cards -------------------------------------------------------------------------------------------
+
+    def card_states(self) -> dict[str, CardState]:
+        rows = self.conn.execute("SELECT * FROM cards")
+        return {row["card_id"]: CardState(**dict(row)) for row in rows}
+
+    def card_state(self, card_id: str) -> CardState | None:
+        row = self.conn.execute("SELECT * FROM cards WHERE card_id = ?", (card_id,)).fetchone()
+        return CardState(**dict(row)) if row else None
+
+    def put_card_state(self, state: CardState) -> None:
+        data = state.to_dict()
+        columns = ", ".join(data)
+        marks = ", ".join("?" for _ in data)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in data if k != "card_id")
+        with self.write():
+            self.conn.execute(
+                f"INSERT INTO cards ({columns}) VALUES ({marks}) ON CONFLICT(card_id) DO UPDATE SET {updates}",
+                tuple(data.values()),
+            )
+
+    def delete_card_state(self, card_id: str) -> None:
+        with self.write():
+            self.conn.execute("DELETE FROM cards WHERE card_id = ?", (card_id,))
+
+    # --- reviews -----------------------------------------------------------------------------------------
+
+    def add_review(self, review: dict[str, Any]) -> int:
+        row = dict(review)
+        for key in ("state_before", "state_after"):
+            if row.get(key) is not None:
+                row[key] = json.dumps(row[key], sort_keys=True)
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        with self.write():
+            cursor = self.conn.execute(f"INSERT INTO reviews ({columns}) VALUES ({marks})", tuple(row.values()))
+            return int(cursor.lastrowid)
+
+    def delete_review(self, review_id: int) -> None:
+        with self.write():
+            self.conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+
+    def last_review(self, kinds: tuple[str, ...] = ("study", "cram")) -> Review | None:
+        marks = ", ".join("?" for _ in kinds)
+        row = self.conn.execute(
+            f"SELECT * FROM reviews WHERE kind IN ({marks}) ORDER BY id DESC LIMIT 1", kinds
+        ).fetchone()
+        return Review.from_row(dict(row)) if row else None
+
+    def reviews_of(self, card_id: str) -> list[Review]:
+        rows = self.conn.execute("SELECT * FROM reviews WHERE card_id = ? ORDER BY reviewed_at, id", (card_id,))
+        return [Review.from_row(dict(r)) for r in rows]
+
+    def all_reviews(self) -> Iterator[Review]:
+        for row in self.conn.execute("SELECT * FROM reviews ORDER BY reviewed_at, id"):
+            yield Review.from_row(dict(row))
+
+    def reviewed_card_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT card_id FROM reviews")]
+
+    def count_reviews_since(self, since_iso: str, kind: str = "study", first_only: bool = False) -> int:
+        """Reviews at or after ``since_iso``; with ``first_only``, only cards' first-ever reviews (new cards)."""
+        if first_only:
+            sql = ("SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND kind = ? AND state_before IS NULL")
+        else:
+            sql = "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND kind = ?"
+        return int(self.conn.execute(sql, (since_iso, kind)).fetchone()[0])
+
+    def review_days(self) -> list[str]:
+        """The distinct UTC dates with at least one review, newest first (for the streak)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT substr(reviewed_at, 1, 10) AS day FROM reviews ORDER BY day DESC LIMIT 400"
+        )
+        return [r[0] for r in rows]
+
+    def integrity(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def copy_aside(path: Path, now: datetime) -> Path:
+    target = path.with_name(f"{path.name}.{now.strftime('%Y-%m-%dT%H%M%S')}.copy.bak")
+    shutil.copy2(path, target)
+    return target
