@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -421,10 +422,22 @@ def _cloze_problems(name: str, data: dict[str, Any], steps: list[Any], drill: di
     return out
 
 
-def _plain(value: Any) -> Any:
+# A line break inside Chinese prose (YAML folds it to a space) must not leave a space between characters.
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])[ \t]*\n?[ \t]*(?=[{_CJK}])")
+
+
+def join_cjk_lines(text: str) -> str:
+    """Remove the whitespace a wrapped line leaves between Chinese characters (paragraph breaks stay)."""
+    return _CJK_GAP.sub("", text)
+
+
+def _plain(value: Any, key: str = "") -> Any:
     """Drop the line bookkeeping: plain dicts and lists, as JSON would give them back."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, k) for k, v in value.items()}
+    if key == "zh" and isinstance(value, str):
+        return join_cjk_lines(value)
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value

@@ -94,7 +94,40 @@ def root(
     Options.banks = list(bank or [])
     Options.db = db
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        _status()
+
+
+@friendly
+def _status() -> None:
+    from dlquiz.render import console
+    from dlquiz.render.study import status as render_status
+    from dlquiz.session import status
+
+    catalog = _load().catalog
+    with _store() as store:
+        data = status(store, catalog, _now())
+    console().print(render_status(data))
+    console().print("[dim]dlquiz --help lists every command[/]")
+
+
+def _now() -> Any:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+class _store:
+    """``with _store() as store:`` opens the user's database and always closes it."""
+
+    def __enter__(self) -> Any:
+        from dlquiz import paths
+        from dlquiz.store import Store
+
+        self.store = Store.open(paths.database(Options.db))
+        return self.store
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.close()
 
 
 def _load(strict: bool = False) -> Any:
@@ -206,6 +239,187 @@ def check(
         cards.render_problems(console(), result.problems, result.files, len(catalog.questions), n_drills)
     if result.errors:
         raise typer.Exit(2)
+
+
+SectionOption = Annotated[list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")]
+MaybeLang = Annotated[Lang | None, typer.Option("--lang", "-l", envvar="DLQUIZ_LANG", show_envvar=True,
+                                                help="Language: en, zh or both [default: the lang setting].")]
+
+
+def _sections(catalog: Any, sections: list[str] | None) -> list[str]:
+    from dlquiz.errors import unknown
+
+    known = [s.id for s in catalog.sections]
+    for s in sections or []:
+        if s not in known:
+            raise unknown("section", s, known)
+    return list(sections or [])
+
+
+@app.command()
+@friendly
+def study(
+    section: SectionOption = None,
+    new: Annotated[int | None, typer.Option("--new", "-n", min=0, help="New cards to add today (beyond the daily limit).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after this many cards.")] = None,
+    lang: MaybeLang = None,
+) -> None:
+    """Today's review session: reveal, grade 1-4, undo, bury, run the proof; q saves and quits."""
+    from dlquiz.render import console
+    from dlquiz.screen import Keys, StudyScreen
+    from dlquiz.session import StudySession, settings
+
+    catalog = _load().catalog
+    chosen = _sections(catalog, section)
+    with _store() as store:
+        session = StudySession(store, catalog, _now(), chosen, new_limit=new, limit=limit)
+        language = lang.value if lang else settings(store)["lang"]
+        StudyScreen(session, catalog, console(), Keys(), language).run()
+
+
+@app.command("next")
+@friendly
+def next_card(section: SectionOption = None, as_json: JsonOption = False) -> None:
+    """The card study would show next; changes nothing."""
+    from dlquiz.render import cards, console
+    from dlquiz.session import StudySession
+
+    catalog = _load().catalog
+    with _store() as store:
+        now = _now()
+        session = StudySession(store, catalog, now, _sections(catalog, section))
+        card = session.next_card(now)
+        state = session.states.get(card.id) if card else None
+    if card is None:
+        if as_json:
+            typer.echo("null")
+        else:
+            console().print("Nothing is due. [dim]dlquiz shows when the next card is due.[/]")
+        return
+    if as_json:
+        data = cards.card_json(catalog, card)
+        data["schedule"] = state.to_dict() if state and state.state is not None else {"state": "new"}
+        typer.echo(cards.dumps(data))
+        return
+    typer.echo(card.id)
+
+
+class Rating(str, Enum):
+    again = "again"
+    hard = "hard"
+    good = "good"
+    easy = "easy"
+
+
+@app.command()
+@friendly
+def grade(
+    card_id: Annotated[str, typer.Argument(metavar="ID", autocompletion=complete_card_id)],
+    rating: Annotated[Rating, typer.Argument(help="again, hard, good or easy.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Record a review of a card now and print its new due date."""
+    from dlquiz.errors import unknown
+    from dlquiz.render import cards
+    from dlquiz.schedule import RATINGS, format_interval, parse_time
+    from dlquiz.session import StudySession
+
+    catalog = _load().catalog
+    card = catalog.get(card_id)
+    if card is None:
+        raise unknown("card id", card_id, catalog.index)
+    with _store() as store:
+        now = _now()
+        graded = StudySession(store, catalog, now).grade(card, RATINGS[rating.value], now)
+    due = parse_time(graded.state.due)
+    if as_json:
+        typer.echo(cards.dumps({"id": card.id, "rating": rating.value, "review_id": graded.review_id,
+                                "due": graded.state.due, "schedule": graded.state.to_dict()}))
+        return
+    local = due.astimezone().strftime("%Y-%m-%d %H:%M")
+    typer.echo(f"recorded {rating.value} for {card.id}; next due {local} (in {format_interval(due - now)})")
+
+
+@app.command()
+@friendly
+def undo() -> None:
+    """Undo the most recent review: its log entry and the card's state."""
+    from dlquiz.session import undo_last
+
+    with _store() as store:
+        undone = undo_last(store)
+    if undone is None:
+        raise DlquizError("there is no review to undo", exit_code=1)
+    typer.echo(f"undid the last review of {undone[0]}")
+
+
+@app.command()
+@friendly
+def config(
+    key: Annotated[str | None, typer.Argument(help="A setting name; omit to list them all.")] = None,
+    value: Annotated[str | None, typer.Argument(help="A new value; omit to show the current one.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or change settings: new_per_day, reviews_per_day, desired_retention, lang."""
+    from dlquiz.render import cards, console
+    from dlquiz.session import SETTINGS, parse_setting, settings
+
+    with _store() as store:
+        if key is not None and value is not None:
+            store.set_setting(key, parse_setting(key, value))
+        elif key is not None:
+            parse_setting(key, str(SETTINGS[key][0])) if key in SETTINGS else parse_setting(key, "")
+        values = settings(store)
+    if key is not None:
+        typer.echo(cards.dumps(values[key]) if as_json else str(values[key]))
+        return
+    if as_json:
+        typer.echo(cards.dumps(values))
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    table.add_column("setting", style="bold")
+    table.add_column("value")
+    table.add_column("meaning", style="dim")
+    for name, (default, meaning) in SETTINGS.items():
+        table.add_row(name, str(values[name]), meaning + (f" (default {default})" if values[name] != default else ""))
+    console().print(table)
+
+
+@app.command()
+@friendly
+def doctor(
+    fix: Annotated[bool, typer.Option("--fix", help="Rebuild mismatched card states from the log (after a backup).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the database: integrity, card states against the review log, reviews of removed cards."""
+    from dlquiz import doctor as doc
+    from dlquiz.render import cards, console
+
+    catalog = _load().catalog
+    with _store() as store:
+        report = doc.check(store, set(catalog.index), fix=fix)
+    if as_json:
+        typer.echo(cards.dumps(report.to_dict()))
+    else:
+        out = console()
+        mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
+        out.print(f"{mark} integrity: {report.integrity}")
+        if report.mismatched:
+            out.print(f"[red]✗[/] {len(report.mismatched)} of {report.cards_checked} card state(s) differ from "
+                      f"the replay of their log: {', '.join(report.mismatched[:10])}")
+        else:
+            out.print(f"[green]✓[/] {report.cards_checked} card state(s) equal the replay of their log")
+        if report.orphans:
+            out.print(f"[yellow]![/] {len(report.orphans)} reviewed card(s) are no longer in the banks (history "
+                      f"kept, not studied): {', '.join(report.orphans[:10])}")
+        if report.fixed:
+            out.print(f"[green]✓[/] rebuilt {report.fixed} card state(s); backup at {report.backup}")
+        elif report.mismatched:
+            out.print("run [bold]dlquiz doctor --fix[/] to rebuild them from the log (a backup is made first)")
+    if not report.healthy and not report.fixed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

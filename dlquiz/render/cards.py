@@ -127,7 +127,7 @@ def render_question(console: Console, catalog: Catalog, q: Question, lang: str, 
         table.add_column(style="dim", ratio=1)
         table.add_column(style="bold", ratio=3)
         for f in q.formulas:
-            table.add_row(" / ".join(f.name.get(c) for c in langs(lang)), latex_to_text(f.latex))
+            table.add_row(RichText(" / ".join(f.name.get(c) for c in langs(lang))), RichText(latex_to_text(f.latex)))
         console.print(table)
     console.print(_heading("Detailed answer", "详细解答", lang))
     for code in langs(lang):
@@ -206,7 +206,8 @@ def _item(mark: str, body: RenderableType | str, mark_style: str = "", indent: i
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=indent + len(mark), justify="right", style=mark_style, no_wrap=True)
     grid.add_column(ratio=1)
-    grid.add_row(mark, body)
+    # Plain strings go in as Text, never as markup: "E[y]" must not be read as a style tag.
+    grid.add_row(RichText(mark), RichText(body) if isinstance(body, str) else body)
     return grid
 
 

@@ -1,0 +1,76 @@
+"""Health of the user's database: integrity, card states against the replay of the log, orphans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from dlquiz.schedule import SchedulerConfig, parse_time, review
+from dlquiz.store import CardState, Review, Store
+
+
+@dataclass
+class Report:
+    integrity: str
+    cards_checked: int = 0
+    mismatched: list[str] = field(default_factory=list)  # stored state differs from the replay
+    orphans: list[str] = field(default_factory=list)  # reviewed cards no longer in the banks
+    fixed: int = 0
+    backup: Path | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return self.integrity == "ok" and not self.mismatched
+
+    def to_dict(self) -> dict[str, object]:
+        return {"integrity": self.integrity, "cards_checked": self.cards_checked, "mismatched": self.mismatched,
+                "orphans": self.orphans, "fixed": self.fixed, "backup": str(self.backup) if self.backup else None,
+                "healthy": self.healthy}
+
+
+def replay_card(store: Store, reviews: list[Review], configs: dict[int, SchedulerConfig]) -> CardState | None:
+    """The card's state rebuilt from its study reviews, each under the scheduler it was graded with."""
+    state: CardState | None = None
+    for r in reviews:
+        if r.kind != "study":
+            continue
+        if r.scheduler_id not in configs:
+            configs[r.scheduler_id] = (SchedulerConfig.from_dict(store.scheduler_config(r.scheduler_id))
+                                       if r.scheduler_id is not None else SchedulerConfig())
+        state = review(configs[r.scheduler_id], r.card_id, state, r.rating, parse_time(r.reviewed_at),
+                       r.content_hash)
+    return state
+
+
+def check(store: Store, known_ids: set[str], fix: bool = False, now: datetime | None = None) -> Report:
+    report = Report(integrity=store.integrity())
+    if report.integrity != "ok":
+        return report
+    states = store.card_states()
+    by_card: dict[str, list[Review]] = {}
+    for r in store.all_reviews():
+        by_card.setdefault(r.card_id, []).append(r)
+    configs: dict[int, SchedulerConfig] = {}
+    rebuilt: dict[str, CardState | None] = {}
+    for card_id in sorted(set(by_card) | {c for c, s in states.items() if s.state is not None}):
+        report.cards_checked += 1
+        expected = replay_card(store, by_card.get(card_id, []), configs)
+        stored = states.get(card_id)
+        stored_sched = stored.schedule_dict() if stored and stored.state is not None else None
+        if (expected.schedule_dict() if expected else None) != stored_sched:
+            report.mismatched.append(card_id)
+            rebuilt[card_id] = expected
+        if card_id not in known_ids:
+            report.orphans.append(card_id)
+    if fix and report.mismatched:
+        report.backup = store.backup(now or datetime.now().astimezone(), reason="doctor")
+        with store.write():
+            for card_id, expected in rebuilt.items():
+                if expected is None:
+                    store.delete_card_state(card_id)
+                else:
+                    buried = states[card_id].buried_until if card_id in states else None
+                    store.put_card_state(replace(expected, buried_until=buried))
+                report.fixed += 1
+    return report

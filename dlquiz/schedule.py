@@ -1,0 +1,173 @@
+"""Glue over the ``fsrs`` package: pure functions of (config, state, rating, now).
+
+Fuzz is on, as in Anki, but drawn from a generator seeded by the card id and its review count, so an
+undo followed by the same grade, or a replay of the log, lands on exactly the same due date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import fsrs
+
+from dlquiz.store import CardState
+
+RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
+RATING_NAMES = {v: k.capitalize() for k, v in RATINGS.items()}
+LEARNING, REVIEW, RELEARNING = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    desired_retention: float = 0.9
+    parameters: tuple[float, ...] = field(default_factory=lambda: tuple(fsrs.scheduler.DEFAULT_PARAMETERS))
+    learning_steps_min: tuple[float, ...] = (1.0, 10.0)
+    relearning_steps_min: tuple[float, ...] = (10.0,)
+    maximum_interval: int = 36500
+    fuzz: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "desired_retention": self.desired_retention,
+            "parameters": list(self.parameters),
+            "learning_steps_min": list(self.learning_steps_min),
+            "relearning_steps_min": list(self.relearning_steps_min),
+            "maximum_interval": self.maximum_interval,
+            "fuzz": self.fuzz,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SchedulerConfig:
+        return cls(
+            desired_retention=float(data["desired_retention"]),
+            parameters=tuple(float(p) for p in data["parameters"]),
+            learning_steps_min=tuple(data["learning_steps_min"]),
+            relearning_steps_min=tuple(data["relearning_steps_min"]),
+            maximum_interval=int(data["maximum_interval"]),
+            fuzz=bool(data["fuzz"]),
+        )
+
+
+_SCHEDULERS: dict[SchedulerConfig, fsrs.Scheduler] = {}
+
+
+def scheduler(config: SchedulerConfig) -> fsrs.Scheduler:
+    found = _SCHEDULERS.get(config)
+    if found is None:
+        found = fsrs.Scheduler(
+            parameters=config.parameters,
+            desired_retention=config.desired_retention,
+            learning_steps=tuple(timedelta(minutes=m) for m in config.learning_steps_min),
+            relearning_steps=tuple(timedelta(minutes=m) for m in config.relearning_steps_min),
+            maximum_interval=config.maximum_interval,
+            enable_fuzzing=config.fuzz,
+        )
+        _SCHEDULERS[config] = found
+    return found
+
+
+def _fsrs_id(card_id: str) -> int:
+    # fsrs wants an int id (and would sleep 1 ms to invent one): derive a stable one from ours.
+    return int.from_bytes(hashlib.sha256(card_id.encode()).digest()[:6], "big")
+
+
+def to_fsrs(card_id: str, state: CardState | None, now: datetime) -> fsrs.Card:
+    if state is None or state.state is None:
+        return fsrs.Card(card_id=_fsrs_id(card_id), due=now)
+    return fsrs.Card(
+        card_id=_fsrs_id(card_id),
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=parse_time(state.due) if state.due else now,
+        last_review=parse_time(state.last_review) if state.last_review else None,
+    )
+
+
+def parse_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def review(
+    config: SchedulerConfig,
+    card_id: str,
+    state: CardState | None,
+    rating: int,
+    now: datetime,
+    content_hash: str | None = None,
+) -> CardState:
+    """The state after grading ``card_id`` with ``rating`` at ``now`` (UTC-aware)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    now = now.astimezone(timezone.utc)
+    before = to_fsrs(card_id, state, now)
+    reps = state.reps if state else 0
+    seed = int.from_bytes(hashlib.sha256(f"{card_id}:{reps}".encode()).digest()[:8], "big")
+    saved = random.getstate()
+    random.seed(seed)  # fsrs draws its fuzz from the global generator
+    try:
+        after, _ = scheduler(config).review_card(before, fsrs.Rating(rating), review_datetime=now)
+    finally:
+        random.setstate(saved)
+    lapses = (state.lapses if state else 0) + (1 if before.state == fsrs.State.Review and rating == 1 else 0)
+    return CardState(
+        card_id=card_id,
+        state=int(after.state),
+        step=after.step,
+        stability=after.stability,
+        difficulty=after.difficulty,
+        due=iso(after.due),
+        last_review=iso(after.last_review) if after.last_review else None,
+        reps=reps + 1,
+        lapses=lapses,
+        content_hash=content_hash,
+        buried_until=None,
+    )
+
+
+def preview(config: SchedulerConfig, card_id: str, state: CardState | None, now: datetime) -> dict[int, timedelta]:
+    """What each grade would give: rating -> time until due."""
+    return {r: parse_time(review(config, card_id, state, r, now).due) - now for r in RATINGS.values()}
+
+
+def retrievability(config: SchedulerConfig, state: CardState | None, when: datetime) -> float:
+    """Predicted probability of recall at ``when`` (0 for a card never reviewed)."""
+    if state is None or state.state is None or state.stability is None or not state.last_review:
+        return 0.0
+    return float(scheduler(config).get_card_retrievability(to_fsrs(state.card_id, state, when), when))
+
+
+def replay(card_id: str, steps: list[tuple[SchedulerConfig, int, datetime, str | None]]) -> CardState | None:
+    """The state reached by grading ``card_id`` through ``steps`` of (config, rating, time, content hash)."""
+    state: CardState | None = None
+    for config, rating, when, content in steps:
+        state = review(config, card_id, state, rating, when, content)
+    return state
+
+
+def with_bury(state: CardState, until: str | None) -> CardState:
+    return replace(state, buried_until=until)
+
+
+def format_interval(delta: timedelta) -> str:
+    seconds = max(0, delta.total_seconds())
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")

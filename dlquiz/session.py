@@ -1,0 +1,327 @@
+"""The study loop's core: which card comes next, grading, undo, bury, daily limits. Prints nothing.
+
+Card states are read once into memory and kept in step with the database on every grade, so choosing
+the next card costs the same with a million logged reviews as with none: the log is only appended to,
+plus an indexed count of today's reviews.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+from dlquiz.errors import DlquizError
+from dlquiz.model import Card, Catalog
+from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, SchedulerConfig, iso, parse_time, review
+from dlquiz.store import CardState, Store
+
+DAY_STARTS_AT = 4  # local hour, as in Anki: a late-night session still counts for "today"
+LEARN_AHEAD = timedelta(minutes=20)  # with nothing else left, show a learning step due this soon
+
+SETTINGS: dict[str, tuple[Any, str]] = {
+    "new_per_day": (10, "New cards introduced per day."),
+    "reviews_per_day": (200, "Reviews shown per day at most."),
+    "desired_retention": (0.9, "Target probability of recall when a card comes due (0.70-0.99)."),
+    "lang": ("en", "Language of the study screen: en, zh or both."),
+}
+
+
+def parse_setting(key: str, raw: str) -> Any:
+    """A validated setting value from text, or a DlquizError saying what is allowed."""
+    if key not in SETTINGS:
+        from dlquiz.errors import unknown
+
+        raise unknown("setting", key, SETTINGS)
+    if key in ("new_per_day", "reviews_per_day"):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise DlquizError(f"{key} must be a whole number, got {raw!r}") from None
+        if not 0 <= value <= 10_000:
+            raise DlquizError(f"{key} must be between 0 and 10000, got {value}")
+        return value
+    if key == "desired_retention":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise DlquizError(f"desired_retention must be a number, got {raw!r}") from None
+        if not 0.7 <= value <= 0.99:
+            raise DlquizError(f"desired_retention must be between 0.70 and 0.99, got {raw}",
+                              hint="0.9 is FSRS's default; higher means more reviews")
+        return value
+    if raw not in ("en", "zh", "both"):
+        raise DlquizError(f"lang must be en, zh or both, got {raw!r}")
+    return raw
+
+
+def settings(store: Store) -> dict[str, Any]:
+    stored = store.settings()
+    return {key: stored.get(key, default) for key, (default, _) in SETTINGS.items()}
+
+
+def scheduler_config(store: Store) -> SchedulerConfig:
+    values = settings(store)
+    params = store.get_setting("fsrs_parameters")
+    config = SchedulerConfig(desired_retention=float(values["desired_retention"]))
+    return replace(config, parameters=tuple(params)) if params else config
+
+
+def day_start(now: datetime) -> datetime:
+    """The start of the user's study day containing ``now``, in UTC."""
+    local = now.astimezone()
+    start = datetime.combine(local.date(), time(DAY_STARTS_AT), tzinfo=local.tzinfo)
+    if local < start:
+        start -= timedelta(days=1)
+    return start.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Counts:
+    learning: int  # (re)learning steps due now
+    due: int  # reviews due today, within today's limit
+    new: int  # new cards still to introduce today
+
+    @property
+    def total(self) -> int:
+        return self.learning + self.due + self.new
+
+
+@dataclass(frozen=True)
+class Graded:
+    card_id: str
+    rating: int
+    review_id: int
+    state: CardState
+    changed_text: bool
+
+
+class StudySession:
+    """Chooses and grades cards for one study session; every grade is committed before it returns."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        now: datetime,
+        sections: Sequence[str] = (),
+        new_limit: int | None = None,
+        limit: int | None = None,
+    ):
+        self.store = store
+        self.catalog = catalog
+        self.config = scheduler_config(store)
+        self.scheduler_id = store.scheduler_id(self.config.to_dict())
+        values = settings(store)
+        self.new_per_day = int(values["new_per_day"]) if new_limit is None else new_limit
+        self.reviews_per_day = int(values["reviews_per_day"])
+        self.limit = limit
+        self.cards = [c for c in catalog.cards() if not sections or c.section in sections]
+        self.order = {c.id: i for i, c in enumerate(self.cards)}
+        self.states = store.card_states()
+        self.started = now
+        self.day = day_start(now)
+        self.new_done = store.count_reviews_since(iso(self.day), first_only=True)
+        self.reviews_done = store.count_reviews_since(iso(self.day)) - self.new_done
+        self.new_extra = 0 if new_limit is None else self.new_done  # --new N means N more today
+        self.graded: list[Graded] = []
+
+    # --- choosing ------------------------------------------------------------------------------------
+
+    def _buried(self, state: CardState | None, now: datetime) -> bool:
+        return bool(state and state.buried_until and parse_time(state.buried_until) > now)
+
+    def queues(self, now: datetime) -> tuple[list[Card], list[Card], list[Card]]:
+        """(learning due, reviews due today, new) in the order they will be shown."""
+        tomorrow = day_start(now) + timedelta(days=1)
+        learning, reviews, new = [], [], []
+        for card in self.cards:
+            state = self.states.get(card.id)
+            if self._buried(state, now):
+                continue
+            if state is None or state.state is None:
+                new.append(card)
+            elif state.state in (LEARNING, RELEARNING):
+                if parse_time(state.due) <= now + LEARN_AHEAD:
+                    learning.append(card)
+            elif state.state == REVIEW and parse_time(state.due) < tomorrow:
+                reviews.append(card)
+        learning.sort(key=lambda c: self.states[c.id].due)
+        reviews.sort(key=lambda c: (self.states[c.id].due, self.order[c.id]))
+        reviews = reviews[: max(0, self.reviews_per_day - self.reviews_done)]
+        new = new[: max(0, self.new_per_day + self.new_extra - self.new_done)]
+        return learning, reviews, new
+
+    def counts(self, now: datetime) -> Counts:
+        learning, reviews, new = self.queues(now)
+        due_now = [c for c in learning if parse_time(self.states[c.id].due) <= now]
+        return Counts(len(due_now), len(reviews), len(new))
+
+    def next_card(self, now: datetime) -> Card | None:
+        if self.limit is not None and len(self.graded) >= self.limit:
+            return None
+        learning, reviews, new = self.queues(now)
+        due_learning = [c for c in learning if parse_time(self.states[c.id].due) <= now]
+        if due_learning:
+            return due_learning[0]
+        # New cards are spread evenly through the reviews, as Anki's "mix with reviews" does.
+        if new and reviews:
+            done = len(self.graded)
+            every = max(1, (len(reviews) + len(new)) // len(new))
+            return new[0] if done % every == every - 1 else reviews[0]
+        if reviews or new:
+            return (reviews or new)[0]
+        return learning[0] if learning else None  # learn ahead rather than stop
+
+    def next_due(self) -> datetime | None:
+        """When the next scheduled card falls due (for "nothing due" messages)."""
+        dues = [parse_time(s.due) for cid, s in self.states.items()
+                if s.state is not None and s.due and cid in self.order]
+        return min(dues) if dues else None
+
+    def new_available(self) -> int:
+        return sum(1 for c in self.cards if self.states.get(c.id) is None or self.states[c.id].state is None)
+
+    # --- grading -------------------------------------------------------------------------------------
+
+    def text_changed(self, card: Card) -> bool:
+        state = self.states.get(card.id)
+        return bool(state and state.content_hash and state.content_hash != card.content_hash)
+
+    def preview(self, card: Card, now: datetime) -> dict[int, timedelta]:
+        from dlquiz.schedule import preview
+
+        return preview(self.config, card.id, self.states.get(card.id), now)
+
+    def grade(self, card: Card, rating: int, now: datetime, duration_ms: int | None = None) -> Graded:
+        """Record a review: log row and new state in one transaction, committed before returning."""
+        graded = record_review(self.store, self.config, self.scheduler_id, card, rating, now, duration_ms,
+                               self.states.get(card.id))
+        self.states[card.id] = graded.state
+        if graded.state.reps == 1:
+            self.new_done += 1
+        else:
+            self.reviews_done += 1
+        self.graded.append(graded)
+        return graded
+
+    def undo(self) -> str | None:
+        """Undo the most recent review (of any session); returns the card id, or None if there is none."""
+        undone = undo_last(self.store)
+        if undone is None:
+            return None
+        card_id, restored = undone
+        if restored is None:
+            self.states.pop(card_id, None)
+        else:
+            self.states[card_id] = restored
+        if self.graded and self.graded[-1].card_id == card_id:
+            last = self.graded.pop()
+            if last.state.reps == 1:
+                self.new_done -= 1
+            else:
+                self.reviews_done -= 1
+        return card_id
+
+    def bury(self, card: Card, now: datetime) -> None:
+        """Hide the card until the next study day."""
+        until = iso(day_start(now) + timedelta(days=1))
+        state = self.states.get(card.id) or CardState(card.id, None, None, None, None, None, None)
+        state = replace(state, buried_until=until)
+        self.store.put_card_state(state)
+        self.states[card.id] = state
+
+    def due_tomorrow(self, now: datetime) -> int:
+        end = day_start(now) + timedelta(days=2)
+        return sum(1 for cid, s in self.states.items()
+                   if cid in self.order and s.state is not None and s.due and parse_time(s.due) < end)
+
+
+def record_review(
+    store: Store,
+    config: SchedulerConfig,
+    scheduler_id: int,
+    card: Card,
+    rating: int,
+    now: datetime,
+    duration_ms: int | None,
+    before: CardState | None,
+    kind: str = "study",
+) -> Graded:
+    after = review(config, card.id, before if before and before.state is not None else None, rating, now,
+                   card.content_hash)
+    changed = bool(before and before.content_hash and before.content_hash != card.content_hash)
+    row = {
+        "uid": uuid.uuid4().hex,
+        "card_id": card.id,
+        "reviewed_at": iso(now),
+        "rating": rating,
+        "duration_ms": duration_ms,
+        "kind": kind,
+        "scheduler_id": scheduler_id,
+        "state_before": before.to_dict() if before and before.state is not None else None,
+        "state_after": after.to_dict(),
+        "content_hash": card.content_hash,
+    }
+    with store.write():
+        review_id = store.add_review(row)
+        store.put_card_state(after)
+    return Graded(card.id, rating, review_id, after, changed)
+
+
+def undo_last(store: Store) -> tuple[str, CardState | None] | None:
+    """Remove the latest study review and restore the card's state from before it, in one transaction."""
+    with store.write():
+        last = store.last_review(kinds=("study",))
+        if last is None:
+            return None
+        store.delete_review(last.id)
+        if last.state_before is None:
+            store.delete_card_state(last.card_id)
+            return last.card_id, None
+        restored = CardState(**last.state_before)
+        store.put_card_state(restored)
+        return last.card_id, restored
+
+
+def streak(store: Store, now: datetime) -> int:
+    """Consecutive study days (local, starting at DAY_STARTS_AT) ending today, or yesterday if not yet today."""
+    since = day_start(now) - timedelta(days=400)
+    days = set()
+    for (stamp,) in store.conn.execute(
+        "SELECT reviewed_at FROM reviews WHERE reviewed_at >= ? AND kind = 'study'", (iso(since),)
+    ):
+        days.add(day_start(parse_time(stamp)).date())
+    today = day_start(now).date()
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
+    """Today at a glance, for ``dlquiz`` with no arguments."""
+    session = StudySession(store, catalog, now)
+    counts = session.counts(now)
+    reviewed_today = session.new_done + session.reviews_done
+    if counts.total:
+        command = "dlquiz study"
+    elif session.new_available():
+        command = "dlquiz study --new 5   (today's new-card limit is reached)"
+    else:
+        command = "nothing due: come back later, or read a question with dlquiz show ID"
+    next_due = session.next_due()
+    return {
+        "due": counts.due,
+        "learning": counts.learning,
+        "new_today": counts.new,
+        "new_available": session.new_available(),
+        "reviewed_today": reviewed_today,
+        "streak": streak(store, now),
+        "next_due": iso(next_due) if next_due else None,
+        "next_command": command,
+    }
