@@ -697,3 +697,289 @@ def resnet_gradient(rng: np.random.Generator, *, seed: int, depth: int, width: i
         plots=(plot,),
         checks=checks,
     )
+
+
+@demo(
+    id="resnext-block-params",
+    title={
+        "en": "ResNet bottleneck vs 32-group ResNeXt block: the same parameter budget (≈70k)",
+        "zh": "ResNet 瓶颈块与 32 组 ResNeXt 块：参数预算相同（约 7 万）",
+    },
+    questions=("cnn-resnet-v2-resnext",),
+)
+def resnext_block_params(rng: np.random.Generator, *, seed: int):
+    cardinality, d = 32, 4
+    inner = cardinality * d
+    bottleneck = {
+        "1x1, 256→64": conv2d_params(256, 64, 1, bias=False),
+        "3x3, 64→64": conv2d_params(64, 64, 3, bias=False),
+        "1x1, 64→256": conv2d_params(64, 256, 1, bias=False),
+    }
+    resnext = {
+        f"1x1, 256→{inner}": conv2d_params(256, inner, 1, bias=False),
+        f"3x3, {inner}→{inner}, {cardinality} groups": conv2d_params(
+            inner, inner, 3, groups=cardinality, bias=False
+        ),
+        f"1x1, {inner}→256": conv2d_params(inner, 256, 1, bias=False),
+    }
+    paths = cardinality * (256 * d + 9 * d * d + d * 256)  # the paper's form: C·(256·d + 3·3·d·d + d·256)
+    rows = [("ResNet bottleneck", name, p) for name, p in bottleneck.items()]
+    rows += [("ResNeXt 32x4d", name, p) for name, p in resnext.items()]
+    rows += [
+        ("ResNet bottleneck", "total", sum(bottleneck.values())),
+        ("ResNeXt 32x4d", "total", sum(resnext.values())),
+    ]
+    table = Table(
+        "Conv weights per block (no biases; BN adds a few hundred more)",
+        ("block", "layer", "parameters"),
+        tuple(rows),
+    )
+    b_total, x_total = sum(bottleneck.values()), sum(resnext.values())
+
+    # Split-transform-merge: 32 separate paths (256→4→4→256, summed) compute exactly what the grouped
+    # block computes, with the same weights.
+    x = rng.normal(size=(1, 256, 6, 6))
+    a = rng.normal(size=(inner, 256, 1, 1)) / 16
+    b = rng.normal(size=(inner, d, 3, 3)) / 6
+    c = rng.normal(size=(256, inner, 1, 1)) / math.sqrt(inner)
+
+    def relu(t: np.ndarray) -> np.ndarray:
+        return np.maximum(t, 0.0)
+
+    grouped = conv2d(relu(conv2d(relu(conv2d(x, a)), b, padding=1, groups=cardinality)), c)
+    summed = np.zeros_like(grouped)
+    for i in range(cardinality):
+        part = slice(i * d, (i + 1) * d)
+        h = relu(conv2d(relu(conv2d(x, a[part])), b[part], padding=1))
+        summed += conv2d(h, c[:, part])
+    same = float(np.abs(grouped - summed).max())
+    checks = (
+        _check("ResNet bottleneck 256→64→64→256 has 69,632 weights", b_total, "= 69,632", b_total == 69_632),
+        _check(
+            "ResNeXt block 256→128 (32x4d)→128→256 has 70,144 weights", x_total, "= 70,144", x_total == 70_144
+        ),
+        _check(
+            "Same budget: the two differ by under 1%",
+            abs(x_total / b_total - 1),
+            "< 0.01",
+            abs(x_total / b_total - 1) < 0.01,
+        ),
+        _check(
+            "The paper's formula C·(256d + 9d² + 256d) gives the same count",
+            paths,
+            "= 70,144",
+            paths == x_total,
+        ),
+        _check(
+            "A grouped conv block equals 32 summed paths of 256→4→4→256 (split-transform-merge)",
+            same,
+            "max abs diff < 1e-10",
+            same < 1e-10,
+        ),
+    )
+    summary = (
+        "At the same parameter (and FLOP) budget, ResNeXt trades a 64-wide 3x3 conv for a 128-wide one split "
+        "into 32 groups of 4 channels: more, thinner transformations ('cardinality'). The ResNeXt paper "
+        "reports higher accuracy at equal complexity, e.g. ResNeXt-101 beating ResNet-200 at about half "
+        "its complexity."
+    )
+    return _result(
+        "resnext-block-params",
+        "Bottleneck vs ResNeXt block",
+        {},
+        seed,
+        summary=summary,
+        tables=(table,),
+        checks=checks,
+    )
+
+
+def _support(kernel: np.ndarray) -> tuple[int, int]:
+    rows, cols = np.nonzero(np.abs(kernel) > 0)
+    return int(np.ptp(rows) + 1), int(np.ptp(cols) + 1)
+
+
+@demo(
+    id="inception-factorization",
+    title={
+        "en": "Inception factorizations: parameter savings and preserved receptive fields",
+        "zh": "Inception 中的卷积分解：参数节省与感受野不变",
+    },
+    questions=("cnn-inception",),
+    params=(Param("n", 7, "kernel size for the n×n → 1×n + n×1 row", min=3, max=15),),
+)
+def inception_factorization(rng: np.random.Generator, *, seed: int, n: int):
+    # Weights per (input channel × output channel) pair, C→C, no biases.
+    rows = [
+        ("5x5 → 3x3 + 3x3", 25, 18, 1 - 18 / 25, "5x5"),
+        ("3x3 → 1x3 + 3x1", 9, 6, 1 - 6 / 9, "3x3"),
+        (f"{n}x{n} → 1x{n} + {n}x1", n * n, 2 * n, 1 - 2 / n, f"{n}x{n}"),
+    ]
+    direct = conv2d_params(192, 32, 5, bias=False)
+    reduced = conv2d_params(192, 16, 1, bias=False) + conv2d_params(16, 32, 5, bias=False)
+    rows.append(
+        ("GoogLeNet 3a 5x5 branch: 192→32 vs 192→16 (1x1)→32", direct, reduced, 1 - reduced / direct, "5x5")
+    )
+    table = Table(
+        "Weights (per C² for the first rows), savings and receptive field; multiply-adds scale the same way",
+        ("factorization", "before", "after", "saving", "receptive field"),
+        tuple((name, before, after, float(saving), rf) for name, before, after, saving, rf in rows),
+    )
+
+    # Receptive fields by impulse response: single-channel linear convs, composed on a delta image.
+    impulse = np.zeros((1, 1, 11, 11))
+    impulse[0, 0, 5, 5] = 1.0
+    k3a, k3b = rng.uniform(0.5, 1.0, (2, 1, 1, 3, 3))
+    two_3x3 = conv2d(conv2d(impulse, k3a, padding=1), k3b, padding=1)[0, 0]
+    row, col = rng.uniform(0.5, 1.0, (1, 1, 1, 3)), rng.uniform(0.5, 1.0, (1, 1, 3, 1))
+    factorized = conv2d(conv2d(impulse, row, padding=(0, 1)), col, padding=(1, 0))
+    big = rng.normal(size=(1, 3, 16, 16))
+    sequential = conv2d(conv2d(big[:, :1], row, padding=(0, 1)), col, padding=(1, 0))
+    outer = conv2d(big[:, :1], (col[0, 0] @ row[0, 0])[None, None], padding=1)
+    rank_one = float(np.abs(sequential - outer).max())
+    two_rf, fact_rf = _support(two_3x3), _support(factorized[0, 0])
+    checks = (
+        _check(
+            "5x5 → two 3x3 saves 28% (25 → 18 weights per channel pair)",
+            rows[0][3],
+            "= 0.28",
+            abs(rows[0][3] - 0.28) < 1e-12,
+        ),
+        _check("3x3 → 1x3 + 3x1 saves 33% (9 → 6)", rows[1][3], "= 1/3", abs(rows[1][3] - 1 / 3) < 1e-12),
+        _check(
+            "Two stacked 3x3 convs cover a 5x5 field (measured)",
+            max(two_rf),
+            "= 5 (both axes)",
+            two_rf == (5, 5),
+        ),
+        _check(
+            "1x3 then 3x1 covers a 3x3 field (measured)", max(fact_rf), "= 3 (both axes)", fact_rf == (3, 3)
+        ),
+        _check(
+            "With one channel, 1x3 then 3x1 is exactly a rank-1 3x3 kernel (outer product)",
+            rank_one,
+            "max abs diff < 1e-12",
+            rank_one < 1e-12,
+        ),
+        _check(
+            "A 1x1 reduction to 16 channels cuts GoogLeNet's 3a 5x5 branch by ~90% (153,600 → 15,872)",
+            rows[3][3],
+            "in [0.89, 0.90]",
+            direct == 153_600 and reduced == 15_872 and 0.89 <= rows[3][3] <= 0.90,
+        ),
+    )
+    summary = (
+        "Inception v1 runs 1x1, 3x3, 5x5 and pooling branches in parallel and puts 1x1 reductions before the "
+        "expensive ones. Inception v2/v3 factorize: a 5x5 becomes two 3x3 and an n×n becomes 1×n then n×1, "
+        "keeping the receptive field with fewer weights. The factorized layers are not equivalent to the "
+        "big kernel (one channel of 1×n then n×1 is only a rank-1 n×n kernel); the bet is that the "
+        "restricted, deeper version, with a nonlinearity in between, is as good at lower cost."
+    )
+    return _result(
+        "inception-factorization",
+        "Inception factorizations",
+        {"n": n},
+        seed,
+        summary=summary,
+        tables=(table,),
+        checks=checks,
+    )
+
+
+@demo(
+    id="densenet-growth",
+    title={
+        "en": "DenseNet: channels grow as k0 + l·k; parameters of a dense block vs residual blocks",
+        "zh": "DenseNet：通道数按 k0 + l·k 增长；稠密块与残差块的参数量对比",
+    },
+    questions=("cnn-densenet",),
+    params=(
+        Param("k0", 64, "channels entering the block", min=1, max=512),
+        Param("growth", 32, "growth rate k (channels each layer adds)", min=1, max=64),
+        Param("layers", 6, "layers in the block", min=1, max=24),
+    ),
+)
+def densenet_growth(rng: np.random.Generator, *, seed: int, k0: int, growth: int, layers: int):
+    # Run a real dense block (BN omitted: it does not change shapes) and record what each layer sees.
+    features = rng.normal(size=(1, k0, 4, 4))
+    seen, rows = [], []
+    for layer in range(1, layers + 1):
+        c_in = features.shape[1]
+        seen.append(c_in)
+        w1 = rng.normal(size=(4 * growth, c_in, 1, 1)) / math.sqrt(c_in)
+        w3 = rng.normal(size=(growth, 4 * growth, 3, 3)) / math.sqrt(36 * growth)
+        new = conv2d(np.maximum(conv2d(np.maximum(features, 0.0), w1), 0.0), w3, padding=1)
+        features = np.concatenate([features, new], axis=1)  # every earlier map is reused, not recomputed
+        rows.append((layer, c_in, k0 + (layer - 1) * growth, dense_layer_params(c_in, growth)))
+    table = Table(
+        f"Dense block, k0 = {k0}, k = {growth}, BN-ReLU-1x1({4 * growth})-BN-ReLU-3x3({growth}) layers",
+        ("layer l", "input channels (run)", "k0 + (l−1)·k", "parameters"),
+        tuple(rows),
+    )
+    dense = sum(r[3] for r in rows)
+    out = features.shape[1]
+    basic = 2 * (conv2d_params(out, out, 3, bias=False) + batchnorm_params(out))
+    stage: int | str = "n/a (width not a multiple of 4)"
+    if out % 4 == 0:
+        stage = sum(bottleneck_params(out if i else k0, out // 4, downsample=i == 0) for i in range(3))
+    compare = Table(
+        f"Blocks that output {out} channels",
+        ("block", "parameters"),
+        (
+            (f"dense block ({layers} layers, k = {growth})", dense),
+            (f"residual basic block (two 3x3, {out}→{out})", basic),
+            (f"3 ResNet bottlenecks ({k0}→{out}, width {out // 4})", stage),
+            ("DenseNet-121, whole network", _total(densenet121())),
+            ("ResNet-50, whole network", _total(resnet50())),
+        ),
+    )
+    dn121, rn50 = _total(densenet121()), _total(resnet50())
+    mismatch = sum(s != k0 + i * growth for i, s in enumerate(seen))
+    three_by_three = conv2d_params(4 * growth, growth, 3, bias=False)
+    checks = (
+        _check(
+            "Layer l receives k0 + (l − 1)·k channels (measured on a real forward pass)",
+            mismatch,
+            "0 mismatches",
+            mismatch == 0,
+        ),
+        _check(
+            "The block outputs k0 + L·k channels",
+            out,
+            f"= {k0 + layers * growth}",
+            out == k0 + layers * growth,
+        ),
+        _check(
+            "A dense layer's 3x3 conv has 4k·k·9 weights, independent of how wide the block has grown",
+            three_by_three,
+            f"= {36 * growth * growth:,}",
+            three_by_three == 36 * growth * growth,
+        ),
+        _check(
+            "DenseNet-121 (torchvision) has 7,978,856 parameters", dn121, "= 7,978,856", dn121 == 7_978_856
+        ),
+        _check(
+            "…about 3.2x fewer than ResNet-50's 25,557,032",
+            rn50 / dn121,
+            "in [3.1, 3.3]",
+            3.1 <= rn50 / dn121 <= 3.3,
+        ),
+    )
+    summary = (
+        "Each dense layer adds only k new feature maps and reads all earlier ones, so layers stay narrow and "
+        "features are reused instead of relearned; the cost is memory for the growing concatenation. "
+        "Block against block the answer depends on the design (a basic residual block of the same width is "
+        "usually larger, a bottleneck stage can be smaller); parameter efficiency is a whole-network "
+        "property: DenseNet-121 has 3.2x fewer parameters than ResNet-50, and the DenseNet paper reports "
+        "DenseNet-201 (20 M) matching ResNet-101 (over 40 M)."
+    )
+    params = {"k0": k0, "growth": growth, "layers": layers}
+    return _result(
+        "densenet-growth",
+        "DenseNet channel growth",
+        params,
+        seed,
+        summary=summary,
+        tables=(table, compare),
+        checks=checks,
+    )
