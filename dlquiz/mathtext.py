@@ -26,7 +26,7 @@ DROP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "
 OPERATORS = ("=", "≈", "≤", "≥", "<", ">", "←", "→", "⇒", "∈", "≠", "∝", "≡", ":=")
 _SCRIPTS = re.escape("".join(sorted(set(SUP.values()) | set(SUB.values()))))
 # One symbol: a number, or a letter with accents and scripts, optionally after ∂ or ∇ (∂L, x̂ᵢ, β₁ᵗ, 0.5).
-_ATOMIC = re.compile(rf"[∂∇]?(?:\d+(?:\.\d+)?|[^\W\d_][\u0300-\u036f\u20d7]*)[{_SCRIPTS}]*")
+_ATOMIC = re.compile(rf"[∂∇]?(?:\d+(?:\.\d+)?|[^\W\d_][\u0300-\u036f\u20d7]*)[{_SCRIPTS}]*(?:_\w+)?")
 _INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
 _MD_SPECIAL = re.compile(r"([*_`\[\]<>#|~])")
 
@@ -58,6 +58,7 @@ def latex_to_text(latex: str) -> str:
         return _strip_commands(latex)
     text = _render(nodes or [], l2t)
     text = _space_operators(re.sub(r"[ \t]+", " ", text).strip())
+    text = re.sub(r"\b(log|ln|exp|max|min|sup|inf|arg|det|tanh|sinh|cosh|sin|cos|tan|lim|Pr) \(", r"\1(", text)
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s+\)", ")", text)
     return _strip_commands(text)
@@ -175,7 +176,7 @@ def _macro(node: Any, l2t: Any) -> list[str]:
         rendered = name if name.isalpha() else rendered.replace("\\", "")
     # Named operators read as words: keep a space after them ("log p", not "logp").
     if name.isalpha() and rendered == name:
-        return ["\x00" + name + " "]
+        return ["\x03", "\x00" + name + " "]  # \x03: a space if a letter comes before ("y log p")
     return ["\x00" + rendered]
 
 
@@ -241,7 +242,9 @@ def _apply_scripts(atoms: list[str]) -> str:
             out.append(_script(target, table, atom))
             i = j + 1
             continue
-        if atom == "\x02":
+        if atom == "\x03":
+            out.append(" " if out and out[-1][-1:].isalnum() else "")
+        elif atom == "\x02":
             nxt = atoms[i + 1].lstrip("\x00") if i + 1 < len(atoms) else ""
             out.append(" " if nxt[:1].isalnum() or nxt[:1] in "∑∏∫(√∂∇" else "")
         else:
