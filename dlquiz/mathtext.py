@@ -243,7 +243,7 @@ def _apply_scripts(atoms: list[str]) -> str:
             i = j + 1
             continue
         if atom == "\x03":
-            out.append(" " if out and out[-1][-1:].isalnum() else "")
+            out.append(" " if out and (out[-1][-1:].isalnum() or out[-1][-1:] in ")]") else "")
         elif atom == "\x02":
             nxt = atoms[i + 1].lstrip("\x00") if i + 1 < len(atoms) else ""
             out.append(" " if nxt[:1].isalnum() or nxt[:1] in "∑∏∫(√∂∇" else "")
