@@ -214,9 +214,20 @@ def _wrap(text: str) -> str:
     """Parenthesize a fraction part or root argument that is more than one symbol."""
     if len(text) <= 1 or _ATOMIC.fullmatch(text):
         return text
-    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
-        return text
+    body = text[1:] if text.startswith("√") else text
+    if body.startswith("(") and body.endswith(")") and _closing(body) == len(body) - 1:
+        return text  # already one group: (a+b) or √(a+b)
     return f"({text})"
+
+
+def _closing(text: str) -> int:
+    """Index of the parenthesis closing the one at text[0]."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return i
+    return -1
 
 
 def _script(text: str, table: dict[str, str], marker: str) -> str:
