@@ -187,12 +187,7 @@ def _schema_message(error: Any) -> tuple[list[Any], str]:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return path, f"missing {missing!r}"
     if kind == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
-        notes = []
-        for key in extra:
-            near = closest(str(key), allowed, n=1)
-            notes.append(f"unknown field {key!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        notes = [_unknown_field_message(error, key) for key in _unknown_keys(error)]
         return path, "; ".join(notes) or error.message
     if kind == "type":
         expected = error.schema.get("type")
@@ -217,6 +212,33 @@ def _schema_message(error: Any) -> tuple[list[Any], str]:
     if kind in ("minimum", "maximum"):
         return path, error.message
     return path, error.message
+
+
+def _unknown_keys(error: Any) -> list[Any]:
+    allowed = error.schema.get("properties", {})
+    return [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+
+
+def _unknown_field_message(error: Any, key: Any) -> str:
+    near = closest(str(key), list(error.schema.get("properties", {})), n=1)
+    return f"unknown field {key!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
+
+
+def _key_path(data: Any, key: Any, line: int, path: tuple[Any, ...] = ()) -> list[Any] | None:
+    """The path of the mapping entry ``key`` written at ``line`` (the last of duplicate keys wins)."""
+    if isinstance(data, _Map):
+        if data.lines.get(key) == line:
+            return [*path, key]
+        children: Iterable[tuple[Any, Any]] = data.items()
+    elif isinstance(data, _Seq):
+        children = enumerate(data)
+    else:
+        return None
+    for step, child in children:
+        found = _key_path(child, key, line, (*path, step))
+        if found:
+            return found
+    return None
 
 
 def _type_name(expected: Any) -> str:
@@ -246,6 +268,13 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
+
+
 def display_path(path: Path) -> str:
     """Relative to the working directory when inside it, as a user would type it."""
     try:
@@ -271,10 +300,23 @@ def read_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         return None, [Problem(name, line, "", f"not valid YAML: {error.problem or error.context}")]
     except yaml.YAMLError as error:
         return None, [Problem(name, 0, "", f"not valid YAML: {error}")]
-    problems = [Problem(name, line, "", f"duplicate key {key!r}") for line, key in duplicate_keys]
     if not isinstance(data, dict):
         return None, [Problem(name, 1, "", "a bank must be a mapping with 'section' and 'questions'")]
+    problems = []
+    for line, key in duplicate_keys:
+        steps = _key_path(data, key, line)
+        field = _field_path(data, steps) if steps else ""
+        problems.append(Problem(name, line, field, f"duplicate key {key!r}"))
     for error in _validator().iter_errors(data):
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            # One problem per unknown field, on its own line, so a typo is found where it was made.
+            base = list(error.absolute_path)
+            lines = getattr(error.instance, "lines", {})
+            for key in _unknown_keys(error):
+                steps = [*base, key]
+                problems.append(Problem(name, lines.get(key) or _line_of(data, steps), _field_path(data, steps),
+                                        _unknown_field_message(error, key)))
+            continue
         path_steps, message = _schema_message(error)
         problems.append(Problem(name, _line_of(data, path_steps), _field_path(data, path_steps), message))
     problems.extend(_numeric_problems(name, data))
@@ -305,7 +347,7 @@ def load(
     ``known_demos`` returns the registered demo ids; when given, unknown demo references are errors.
     """
     problems: list[Problem] = []
-    files = bank_files(shipped) + bank_files(user)
+    files = list(dict.fromkeys(_resolved(f) for f in bank_files(shipped) + bank_files(user)))  # each file once
     parsed: list[tuple[Path, dict[str, Any]]] = []
     bad_files: set[str] = set()
     for path in files:
