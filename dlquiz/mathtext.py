@@ -23,6 +23,8 @@ FONTS = {"mathbf", "mathrm", "mathit", "boldsymbol", "bm", "mathsf", "mathtt", "
 SPACES = {",": " ", ":": " ", ";": " ", " ": " ", "quad": "  ", "qquad": "    ", "!": "", "enspace": " "}
 DROP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle",
         "textstyle", "limits", "nolimits"}
+LITERALS = {"|": "‖", "{": "{", "}": "}", "%": "%", "&": "&", "#": "#", "_": "_", "$": "$", "lVert": "‖",
+            "rVert": "‖", "lvert": "|", "rvert": "|", "vert": "|", "Vert": "‖", "langle": "⟨", "rangle": "⟩"}
 OPERATORS = ("=", "≈", "≤", "≥", "<", ">", "←", "→", "⇒", "∈", "≠", "∝", "≡", ":=")
 _SCRIPTS = re.escape("".join(sorted(set(SUP.values()) | set(SUB.values()))))
 # One symbol: a number, or a letter with accents and scripts, optionally after ∂ or ∇ (∂L, x̂ᵢ, β₁ᵗ, 0.5).
@@ -171,6 +173,8 @@ def _macro(node: Any, l2t: Any) -> list[str]:
         return ["\x00" + _arg_text(args[0], l2t)]
     if name == "\\":
         return ["; "]
+    if name in LITERALS:
+        return ["\x00" + LITERALS[name]]
     rendered = l2t.nodelist_to_text([node])
     if "\\" in rendered or not rendered.strip():
         rendered = name if name.isalpha() else rendered.replace("\\", "")

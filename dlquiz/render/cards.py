@@ -120,7 +120,7 @@ def render_question(console: Console, catalog: Catalog, q: Question, lang: str, 
     console.print(_heading("Key points", "要点", lang))
     for point in q.key_points:
         for code in langs(lang):
-            console.print(_item("•", plain(point.get(code)), "green"))
+            console.print(_item("•", point.get(code), "green"))
     if q.formulas:
         console.print(_heading("Formulas", "公式", lang))
         table = Table(box=box.SIMPLE, show_header=False, expand=True, pad_edge=False)
@@ -138,7 +138,7 @@ def render_question(console: Console, catalog: Catalog, q: Question, lang: str, 
         for p in q.pitfalls:
             for code in langs(lang):
                 console.print(_item("✗", RichText(plain(p.wrong.get(code)), style="red"), "bold red"))
-                console.print(_item("✓", plain(p.right.get(code)), "bold green"))
+                console.print(_item("✓", p.right.get(code), "bold green"))
             if p.source:
                 console.print(_item("", RichText(f"— {p.source}", style="dim")))
     if q.follow_ups:
@@ -206,8 +206,8 @@ def _item(mark: str, body: RenderableType | str, mark_style: str = "", indent: i
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=indent + len(mark), justify="right", style=mark_style, no_wrap=True)
     grid.add_column(ratio=1)
-    # Plain strings go in as Text, never as markup: "E[y]" must not be read as a style tag.
-    grid.add_row(RichText(mark), RichText(body) if isinstance(body, str) else body)
+    # Strings are Markdown (`code`, **bold**), never rich markup: "E[y]" must not be read as a style tag.
+    grid.add_row(RichText(mark), md(body) if isinstance(body, str) else body)
     return grid
 
 

@@ -78,7 +78,7 @@ def answer(card: Card, lang: str) -> RenderableType:
     parts.append(RichText("\nKey points" if lang != "zh" else "\n要点", style="bold"))
     for point in card.key_points:
         for code in langs(lang):
-            parts.append(_item("☐", plain(point.get(code)), "green"))
+            parts.append(_item("☐", point.get(code), "green"))
     if card.formulas:
         from dlquiz.mathtext import latex_to_text
 
@@ -90,7 +90,7 @@ def answer(card: Card, lang: str) -> RenderableType:
         for p in card.pitfalls:
             for code in langs(lang):
                 parts.append(_item("✗", RichText(plain(p.wrong.get(code)), style="red"), "bold red"))
-                parts.append(_item("✓", plain(p.right.get(code)), "bold green"))
+                parts.append(_item("✓", p.right.get(code), "bold green"))
     return Panel(Group(*parts), title="answer", title_align="left", border_style="green", box=box.ROUNDED)
 
 
