@@ -124,3 +124,12 @@ def card_ids() -> list[str]:
         ids.append(q["data"]["id"])
         ids.extend(d["id"] for d in q["data"].get("drills", []))
     return ids
+
+
+def demo_ids() -> list[str]:
+    """The demo ids named by the cached banks, for shell completion."""
+    try:
+        data = json.loads((paths.cache_dir() / "banks.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return sorted({d for q in data.get("questions", []) for d in q["data"].get("demos", [])})

@@ -422,6 +422,76 @@ def doctor(
         raise typer.Exit(1)
 
 
+@app.command()
+@friendly
+def prove(
+    target: Annotated[str | None, typer.Argument(
+        metavar="[ID]", help="A demo id, or a question id to run all of its demos.",
+        autocompletion=lambda incomplete: _complete_demo(incomplete))] = None,
+    list_demos: Annotated[bool, typer.Option("--list", help="List the demos: id, title, questions.")] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same output).")] = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="NAME=VALUE", help="Change a demo parameter (repeatable); see --list.")] = None,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw curves in the terminal.")] = True,
+    lang: LangOption = Lang.en,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a "prove it" demo: NumPy code that checks an answer's claim. Exit 1 if a check fails."""
+    from dlquiz.demos import all_demos, for_question
+    from dlquiz.render import cards, console
+
+    demos = all_demos()
+    if list_demos or target is None:
+        if as_json:
+            typer.echo(cards.dumps([{"id": d.id, "title": d.title, "questions": list(d.questions),
+                                     "params": [{"name": p.name, "default": p.default, "help": p.help}
+                                                for p in d.params]} for d in demos.values()]))
+            return
+        from dlquiz.render.demos import render_demo_list
+
+        render_demo_list(console(), list(demos.values()), lang.value)
+        return
+    chosen = [demos[target]] if target in demos else for_question(target)
+    if not chosen:
+        from dlquiz.errors import unknown
+
+        questions = {q for d in demos.values() for q in d.questions}
+        raise unknown("demo or question id", target, list(demos) + sorted(questions))
+    overrides: dict[str, str] = {}
+    for item in sets or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise DlquizError(f"--set needs NAME=VALUE, got {item!r}")
+        overrides[name.strip()] = value.strip()
+    if overrides and len(chosen) > 1:
+        raise DlquizError("--set works with one demo at a time", hint=f"demos of {target}: "
+                          + ", ".join(d.id for d in chosen))
+    results = []
+    for demo in chosen:
+        try:
+            results.append(demo.run(seed=seed, overrides=overrides))
+        except ValueError as error:
+            raise DlquizError(str(error)) from None
+    if as_json:
+        payload = [r.to_dict() for r in results]
+        typer.echo(cards.dumps(payload[0] if len(payload) == 1 else payload))
+    else:
+        from dlquiz.render.demos import render_demo_result
+
+        out = console()
+        for result in results:
+            render_demo_result(out, result, lang=lang.value, plots=plots)
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+def _complete_demo(incomplete: str) -> list[str]:
+    # The registry would import NumPy; completion reads demo ids from the bank cache instead.
+    from dlquiz.catalog import card_ids, demo_ids
+
+    return [i for i in sorted(set(demo_ids()) | {c for c in card_ids() if "." not in c}) if i.startswith(incomplete)]
+
+
 def main() -> None:
     try:
         app()
