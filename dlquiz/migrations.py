@@ -58,3 +58,39 @@ def m001_initial(db) -> None:  # type: ignore[no-untyped-def]
     )
     db["cards"].create_index(["due"])
     db["settings"].create({"key": str, "value": str}, pk="key")  # value: JSON
+
+
+@migrations()
+def m002_mock_interviews(db) -> None:  # type: ignore[no-untyped-def]
+    # One row per mock interview and one per question answered in it, so `stats` can chart the scores.
+    db["mocks"].create(
+        {
+            "id": int,
+            "uid": str,
+            "started_at": str,  # ISO 8601, UTC
+            "seed": int,
+            "seconds_per_question": int,
+            "sections": str,  # JSON list; empty for all sections
+        },
+        pk="id",
+        not_null={"uid", "started_at"},
+    )
+    db["mocks"].create_index(["uid"], unique=True)
+    db["mocks"].create_index(["started_at"])
+    db["mock_answers"].create(
+        {
+            "id": int,
+            "mock_id": int,
+            "position": int,
+            "question_id": str,
+            "answer": str,  # what was typed ("" when answered aloud)
+            "covered": str,  # JSON list of the 0-based key points ticked as covered
+            "total": int,  # key points of the question
+            "duration_ms": int,
+            "timed_out": int,
+        },
+        pk="id",
+        not_null={"mock_id", "question_id"},
+        foreign_keys=[("mock_id", "mocks", "id")],
+    )
+    db["mock_answers"].create_index(["mock_id", "position"])

@@ -21,7 +21,7 @@ from dlquiz.errors import DlquizError
 BUSY_TIMEOUT_MS = 10_000
 # The number of migrations in migrations.py, mirrored in PRAGMA user_version so that opening an
 # up-to-date database needs no sqlite-utils import (it pulls in NumPy: ~0.2 s). A test keeps it in step.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -294,6 +294,33 @@ class Store:
             "SELECT DISTINCT substr(reviewed_at, 1, 10) AS day FROM reviews ORDER BY day DESC LIMIT 400"
         )
         return [r[0] for r in rows]
+
+    # --- mock interviews ---------------------------------------------------------------------------
+
+    def add_mock(self, mock: dict[str, Any], answers: list[dict[str, Any]]) -> int:
+        """A mock interview and its answers, in one transaction."""
+        row = dict(mock, sections=json.dumps(list(mock.get("sections") or [])))
+        with self.write():
+            columns, marks = ", ".join(row), ", ".join("?" for _ in row)
+            mock_id = int(self.conn.execute(f"INSERT INTO mocks ({columns}) VALUES ({marks})",
+                                            tuple(row.values())).lastrowid)
+            for answer in answers:
+                data = dict(answer, mock_id=mock_id, covered=json.dumps(sorted(answer["covered"])))
+                columns, marks = ", ".join(data), ", ".join("?" for _ in data)
+                self.conn.execute(f"INSERT INTO mock_answers ({columns}) VALUES ({marks})",
+                                  tuple(data.values()))
+        return mock_id
+
+    def mocks(self) -> list[dict[str, Any]]:
+        """Every mock interview, oldest first, each with its answers in order."""
+        out: dict[int, dict[str, Any]] = {}
+        for row in self.conn.execute("SELECT * FROM mocks ORDER BY started_at, id"):
+            out[row["id"]] = dict(row, sections=json.loads(row["sections"] or "[]"), answers=[])
+        for row in self.conn.execute("SELECT * FROM mock_answers ORDER BY mock_id, position, id"):
+            if row["mock_id"] in out:
+                out[row["mock_id"]]["answers"].append(dict(row, covered=json.loads(row["covered"] or "[]"),
+                                                           timed_out=bool(row["timed_out"])))
+        return list(out.values())
 
     def integrity(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
