@@ -166,11 +166,13 @@ class StudySession:
         due_learning = [c for c in learning if parse_time(self.states[c.id].due) <= now]
         if due_learning:
             return due_learning[0]
-        # New cards are spread evenly through the reviews, as Anki's "mix with reviews" does.
+        # New cards are spread evenly through the reviews, as Anki's "mix with reviews" does: a new card
+        # comes next when the new cards shown so far would otherwise fall behind their share of the session.
         if new and reviews:
             done = len(self.graded)
-            every = max(1, (len(reviews) + len(new)) // len(new))
-            return new[0] if done % every == every - 1 else reviews[0]
+            new_seen = sum(1 for g in self.graded if g.state.reps == 1)
+            total, total_new = done + len(reviews) + len(new), new_seen + len(new)
+            return new[0] if (new_seen + 1) * total <= (done + 1) * total_new else reviews[0]
         if reviews or new:
             return (reviews or new)[0]
         return learning[0] if learning else None  # learn ahead rather than stop
