@@ -254,8 +254,13 @@ def _apply_scripts(atoms: list[str]) -> str:
                 j += 1
             target = atoms[j].lstrip("\x00") if j < len(atoms) else ""
             table = SUP if atom == "^" else SUB
-            out.append(_script(target, table, atom))
+            script = _script(target, table, atom)
+            out.append(script)
             i = j + 1
+            # "T_δ x" must not read as "T_δx": a spelled-out script ends before the next letter or digit.
+            nxt = atoms[i].lstrip("\x00")[:1] if i < len(atoms) else ""
+            if script[:1] in "^_" and (nxt.isalnum() or nxt in "∂∇√∑∏∫"):
+                out.append(" ")
             continue
         if atom == "\x03":
             out.append(" " if out and (out[-1][-1:].isalnum() or out[-1][-1:] in ")]") else "")
