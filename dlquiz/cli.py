@@ -492,6 +492,25 @@ def _complete_demo(incomplete: str) -> list[str]:
     return [i for i in sorted(set(demo_ids()) | {c for c in card_ids() if "." not in c}) if i.startswith(incomplete)]
 
 
+@app.command()
+@friendly
+def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
+    """Reviews per day, streak, time spent, true retention, due forecast, mastery per section, mock scores."""
+    from dlquiz.render import cards, console
+    from dlquiz.render.stats import render
+    from dlquiz.session import settings
+    from dlquiz.stats import compute
+
+    catalog = _load().catalog
+    with _store() as store:
+        result = compute(store, catalog, _now())
+        language = lang.value if lang else settings(store)["lang"]
+    if as_json:
+        typer.echo(cards.dumps(result.to_dict()))
+        return
+    console().print(render(result, language))
+
+
 def main() -> None:
     try:
         app()

@@ -295,6 +295,18 @@ class Store:
         )
         return [r[0] for r in rows]
 
+    def review_facts(self, since_iso: str) -> list[tuple[str, int, int | None, str, int | None]]:
+        """(reviewed_at, rating, duration_ms, kind, state before) of reviews since ``since_iso``, for stats."""
+        rows = self.conn.execute(
+            "SELECT reviewed_at, rating, duration_ms, kind, json_extract(state_before, '$.state') "
+            "FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at, id", (since_iso,))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def review_totals(self) -> tuple[int, int]:
+        """(number of reviews, total duration in ms) over the whole log."""
+        row = self.conn.execute("SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews").fetchone()
+        return int(row[0]), int(row[1])
+
     # --- mock interviews ---------------------------------------------------------------------------
 
     def add_mock(self, mock: dict[str, Any], answers: list[dict[str, Any]]) -> int:
