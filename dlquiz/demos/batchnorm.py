@@ -370,8 +370,8 @@ def bn_deep_stats(
         "Same weights and inputs, with and without a BN layer before each nonlinearity. BN rescales every "
         "pre-activation to unit variance, so a badly scaled initialization no longer shrinks the signal "
         "layer after layer. It does not make gradients uniform: at initialization BN nets can see gradients "
-        "grow toward the input (with ReLU here roughly 20x over 20 layers; Yang et al. 2019), so BN helps "
-        "with vanishing gradients without guaranteeing well-scaled ones."
+        "grow toward the input (about 20–30x over 20 ReLU layers in this setup; Yang et al. 2019), so BN "
+        "helps with vanishing gradients without guaranteeing well-scaled ones."
     )
     params = {
         "depth": depth,

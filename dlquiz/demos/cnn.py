@@ -655,7 +655,7 @@ def resnet_gradient(rng: np.random.Generator, *, seed: int, depth: int, width: i
         (
             ("plain, LeCun init", ratios["plain, LeCun init"], f"2^(−{depth}/2) = {2 ** (-depth / 2):.2g}"),
             ("plain, He init", ratios["plain, He init"], "≈ 1 (with random spread)"),
-            (f"residual, LeCun init, branch ×1/√{depth}", list(ratios.values())[2], "≈ 1–3"),
+            (f"residual, LeCun init, branch ×1/√{depth}", list(ratios.values())[2], "O(1), ≥ 1"),
         ),
     )
     plain, plain_he, residual = ratios.values()
