@@ -511,6 +511,32 @@ def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
     console().print(render(result, language))
 
 
+@app.command()
+@friendly
+def mock(
+    section: SectionOption = None,
+    n: Annotated[int, typer.Option("-n", "--questions", min=1, help="How many questions.")] = 5,
+    minutes: Annotated[float, typer.Option("--minutes", "-m", min=0.1, help="Time per question.")] = 2.0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Repeat a question set (shown at the start).")] = None,
+    lang: MaybeLang = None,
+) -> None:
+    """A mock interview: random main questions against a countdown, then tick the key points you covered."""
+    from dlquiz.mock import MockScreen, pick_questions
+    from dlquiz.render import console
+    from dlquiz.screen import Keys
+    from dlquiz.session import settings
+
+    catalog = _load().catalog
+    chosen = _sections(catalog, section)
+    if seed is None:
+        seed = int.from_bytes(os.urandom(3), "big")
+    questions = pick_questions(catalog, chosen, n, seed)
+    with _store() as store:
+        language = lang.value if lang else settings(store)["lang"]
+        MockScreen(store, catalog, console(), Keys(), language, questions, seed, max(1, round(minutes * 60)),
+                   chosen).run()
+
+
 def main() -> None:
     try:
         app()
