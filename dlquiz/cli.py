@@ -516,8 +516,8 @@ def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
 def mock(
     section: SectionOption = None,
     n: Annotated[int, typer.Option("-n", "--questions", min=1, help="How many questions.")] = 5,
-    minutes: Annotated[float, typer.Option("--minutes", "-m", min=0.1, help="Time per question.")] = 2.0,
-    seed: Annotated[int | None, typer.Option("--seed", help="Repeat a question set (shown at the start).")] = None,
+    minutes: Annotated[float, typer.Option("--minutes", "-m", min=0.1, help="Minutes per question.")] = 2.0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Repeat a question set.")] = None,
     lang: MaybeLang = None,
 ) -> None:
     """A mock interview: random main questions against a countdown, then tick the key points you covered."""
@@ -535,6 +535,31 @@ def mock(
         language = lang.value if lang else settings(store)["lang"]
         MockScreen(store, catalog, console(), Keys(), language, questions, seed, max(1, round(minutes * 60)),
                    chosen).run()
+
+
+@app.command()
+@friendly
+def quiz(
+    section: SectionOption = None,
+    n: Annotated[int, typer.Option("-n", "--cards", min=1, help="How many cards.")] = 10,
+    seed: Annotated[int | None, typer.Option("--seed", help="Choose the same cards again.")] = None,
+    lang: MaybeLang = None,
+) -> None:
+    """A quick typed quiz of choice, numeric and cloze cards (due and new first); each answer is a review."""
+    from dlquiz.quiz import QuizScreen, pick_cards
+    from dlquiz.render import console
+    from dlquiz.screen import Keys
+    from dlquiz.session import settings
+
+    catalog = _load().catalog
+    chosen = _sections(catalog, section)
+    if seed is None:
+        seed = int.from_bytes(os.urandom(3), "big")
+    with _store() as store:
+        now = _now()
+        cards = pick_cards(catalog, store.card_states(), chosen, n, seed, now)
+        language = lang.value if lang else settings(store)["lang"]
+        QuizScreen(store, catalog, console(), Keys(), language, cards).run()
 
 
 def main() -> None:
