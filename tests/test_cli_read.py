@@ -37,7 +37,7 @@ def user_bank(folder: Path, text: str | None = None, name: str = "mine.yaml") ->
 
 @pytest.fixture(scope="module")
 def built_cache(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """The shipped banks' cache, built once: each test's fresh home starts warm (test_cache.py tests it cold)."""
+    """The shipped banks' cache, built once, so each test's fresh home starts warm (test_cache.py: cold)."""
     home = tmp_path_factory.mktemp("home")
     saved = os.environ.get("DLQUIZ_HOME")
     os.environ["DLQUIZ_HOME"] = str(home)
