@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from dlquiz.errors import closest
 from dlquiz.model import CLOZE_RE, LANGS, Catalog, Section, Text, build_question
+
+if TYPE_CHECKING:
+    import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("bank.schema.json")
 
@@ -72,13 +73,23 @@ class _Seq(list):
     lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader (no arbitrary objects) that records where each mapping key and list item stands."""
+@cache
+def _line_loader() -> Any:
+    """SafeLoader (no arbitrary objects) that records where each mapping key and list item stands.
 
-    duplicate_keys: list[tuple[int, str]]
+    Built on first use: the read commands import this module for ``Problem`` and must not pay for PyYAML.
+    """
+    import yaml
+
+    class _LineLoader(yaml.SafeLoader):
+        duplicate_keys: list[tuple[int, str]]
+
+    _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    return _LineLoader
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> _Map:
     loader.flatten_mapping(node)
     result = _Map()
     result.line = node.start_mark.line + 1
@@ -88,6 +99,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
         try:
             hash(key)
         except TypeError:
+            import yaml
+
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be a plain value", key_node.start_mark
             ) from None
@@ -98,19 +111,15 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
     return result
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> _Seq:
     result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
 def _parse_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
-    loader = _LineLoader(text)
+    loader = _line_loader()(text)
     loader.duplicate_keys = []
     try:
         return loader.get_single_data(), loader.duplicate_keys
@@ -285,6 +294,8 @@ def display_path(path: Path) -> str:
 
 def read_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Parse and schema-check one bank file. Returns (data, problems); data is None when unusable."""
+    import yaml
+
     name = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -1,0 +1,135 @@
+"""The bank cache: read commands skip YAML when it is current; editing, touching or removing a bank rebuilds it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dlquiz import catalog, paths
+
+from .test_bank import VALID
+
+SHOW_AND_REPORT = """
+import sys
+from dlquiz.cli import main
+sys.argv = ["dlquiz", "show", sys.argv[1]]
+try:
+    main()
+except SystemExit as e:
+    assert not e.code, e.code
+print("@@yaml" if "yaml" in sys.modules else "@@no-yaml")
+"""
+
+
+def show(card_id: str, env: dict[str, str]) -> tuple[str, bool]:
+    """Run ``dlquiz show`` in a fresh interpreter: (its output, whether it imported PyYAML)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", SHOW_AND_REPORT, card_id], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    out, _, flag = proc.stdout.rpartition("@@")
+    return out, flag.strip() == "yaml"
+
+
+def user_bank(folder: Path, prompt: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = VALID.replace("  - id: bn-backward\n", "  - id: my-q\n").replace("id: bn-backward.", "id: my-q.")
+    text = text.replace("en: Derive the backward pass of batch normalization.", f"en: {prompt}")
+    path = folder / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_second_run_does_not_parse_yaml(subprocess_env):
+    first, first_yaml = show("bn-backward", subprocess_env)
+    second, second_yaml = show("bn-backward", subprocess_env)
+    assert first_yaml, "the first run builds the cache from YAML"
+    assert not second_yaml, "the second run must read the cache only"
+    assert first == second and "Derive the backward pass" in second
+    assert (paths.cache_dir() / "banks.json").is_file()
+
+
+def test_editing_a_bank_shows_up(subprocess_env, tmp_path):
+    bank = user_bank(tmp_path / "banks", "Original prompt?")
+    env = {**subprocess_env, "DLQUIZ_BANKS": str(bank.parent)}
+    out, _ = show("my-q", env)
+    assert "Original prompt?" in out
+    _, parsed = show("my-q", env)
+    assert not parsed
+    user_bank(tmp_path / "banks", "An edited, longer prompt?")
+    out, parsed = show("my-q", env)
+    assert parsed and "An edited, longer prompt?" in out and "Original prompt?" not in out
+
+
+def test_same_size_edit_within_the_same_second_shows_up(subprocess_env, tmp_path):
+    bank = user_bank(tmp_path / "banks", "Prompt AAAA?")
+    env = {**subprocess_env, "DLQUIZ_BANKS": str(bank.parent)}
+    stat = bank.stat()
+    assert "Prompt AAAA?" in show("my-q", env)[0]
+    user_bank(tmp_path / "banks", "Prompt BBBB?")
+    os.utime(bank, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # 1 ns later, same size
+    assert "Prompt BBBB?" in show("my-q", env)[0]
+
+
+def test_touching_a_bank_rebuilds(subprocess_env, tmp_path):
+    bank = user_bank(tmp_path / "banks", "Touch me?")
+    env = {**subprocess_env, "DLQUIZ_BANKS": str(bank.parent)}
+    show("my-q", env)
+    assert not show("my-q", env)[1]
+    stat = bank.stat()
+    os.utime(bank, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert show("my-q", env)[1]
+
+
+def test_adding_and_removing_a_bank(tmp_path):
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    assert catalog.load([folder]).catalog.get("my-q") is None
+    bank = user_bank(folder, "Added?")
+    assert catalog.load([folder]).catalog.get("my-q").prompt.en == "Added?"
+    bank.unlink()
+    assert catalog.load([folder]).catalog.get("my-q") is None
+
+
+def test_cached_result_equals_a_fresh_load(tmp_path):
+    user_bank(tmp_path / "banks", "Same?")
+    fresh = catalog.load([tmp_path / "banks"], use_cache=False)
+    catalog.load([tmp_path / "banks"])  # builds the cache
+    cached = catalog.load([tmp_path / "banks"])
+    assert [q.raw for q in cached.catalog.questions] == [q.raw for q in fresh.catalog.questions]
+    assert cached.catalog.sections == fresh.catalog.sections
+    assert cached.problems == fresh.problems
+    assert cached.files == fresh.files
+
+
+def test_cache_remembers_problems_of_skipped_files(tmp_path):
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    (folder / "bad.yaml").write_text("section: [\n", encoding="utf-8")
+    first = catalog.load([folder])
+    second = catalog.load([folder])
+    assert [p.file for p in first.errors] == [p.file for p in second.errors]
+    assert any(p.file.endswith("bad.yaml") for p in second.errors)
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"key": "stale"}', "[]"])
+def test_damaged_or_stale_cache_is_rebuilt(content):
+    catalog.load([])
+    cache_file = paths.cache_dir() / "banks.json"
+    cache_file.write_text(content, encoding="utf-8")
+    result = catalog.load([])
+    assert result.catalog.get("bn-backward") is not None
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["key"] != "stale"
+
+
+def test_cache_is_plain_json_with_rendered_math():
+    catalog.load([])
+    data = json.loads((paths.cache_dir() / "banks.json").read_text(encoding="utf-8"))
+    assert {"key", "sections", "questions", "problems", "files", "math"} <= set(data)
+    assert data["math"][r"y_i = \gamma \hat x_i + \beta"] == "yᵢ = γx̂ᵢ + β"
+    assert all("\\" not in text for text in data["math"].values())
