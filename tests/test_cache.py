@@ -1,4 +1,4 @@
-"""The bank cache: read commands skip YAML when it is current; editing, touching or removing a bank rebuilds it."""
+"""The bank cache: reads skip YAML when it is current; editing, touching or removing a bank rebuilds it."""
 
 from __future__ import annotations
 
