@@ -80,41 +80,53 @@ def write_lab_bank(folder: Path, text: str = LAB_BANK) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def lab_banks(tmp_path_factory) -> Path:
-    """The lab bank, and a bank cache built once for the module (it is keyed by files, not by home)."""
-    folder = tmp_path_factory.mktemp("banks")
-    write_lab_bank(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def warm_cache(lab_banks: Path, tmp_path_factory) -> Path:
+def shared_lab(tmp_path_factory) -> tuple[Path, Path]:
+    """The lab bank folder and a bank cache for it, built once per test run and shared by the study test
+    modules (the cache is keyed by the bank files, not by the home folder, so it can be copied)."""
     import os
 
     from dlquiz import catalog
 
-    home = tmp_path_factory.mktemp("warm-home")
+    root = tmp_path_factory.getbasetemp() / "shared-lab"
+    banks, home = root / "banks", root / "home"
+    cache = home / "cache" / "banks.json"
+    if cache.exists():
+        return banks, cache
+    write_lab_bank(banks)
     saved = {k: os.environ.get(k) for k in ("DLQUIZ_HOME", "DLQUIZ_BANKS")}
-    os.environ["DLQUIZ_HOME"], os.environ["DLQUIZ_BANKS"] = str(home), str(lab_banks)
+    os.environ["DLQUIZ_HOME"], os.environ["DLQUIZ_BANKS"] = str(home), str(banks)
     try:
-        result = catalog.load([lab_banks])
-        assert result.catalog.get("lab-one.pick") is not None
+        assert catalog.load([banks]).catalog.get("lab-one.pick") is not None
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    return home / "cache" / "banks.json"
+    return banks, cache
+
+
+def use_lab(home: Path, cache: Path) -> None:
+    """Give a fresh home the prebuilt bank cache."""
+    (home / "cache").mkdir(parents=True, exist_ok=True)
+    shutil.copy(cache, home / "cache" / "banks.json")
+
+
+@pytest.fixture(scope="module")
+def lab_banks(tmp_path_factory) -> Path:
+    return shared_lab(tmp_path_factory)[0]
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory) -> Path:
+    return shared_lab(tmp_path_factory)[1]
 
 
 @pytest.fixture(autouse=True)
 def lab(isolated_home: Path, lab_banks: Path, warm_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DLQUIZ_BANKS", str(lab_banks))
     time.tzset()
-    (isolated_home / "cache").mkdir(parents=True, exist_ok=True)
-    shutil.copy(warm_cache, isolated_home / "cache" / "banks.json")
+    use_lab(isolated_home, warm_cache)
     return isolated_home
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_study_cli import write_lab_bank
+from tests.test_study_cli import shared_lab, use_lab
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -28,33 +27,17 @@ def words(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def banks(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("pty-banks")
-    write_lab_bank(folder)
-    return folder
+    return shared_lab(tmp_path_factory)[0]
 
 
 @pytest.fixture(scope="module")
-def warm_cache(banks: Path, tmp_path_factory) -> Path:
-    """Build the bank cache once, so each spawned session starts without parsing YAML."""
-    import subprocess
-
-    home = tmp_path_factory.mktemp("pty-warm")
-    env = dict(os.environ, DLQUIZ_HOME=str(home), DLQUIZ_BANKS=str(banks))
-    subprocess.run(
-        [sys.executable, "-m", "dlquiz", "list", "--section", "lab"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return home / "cache"
+def warm_cache(tmp_path_factory) -> Path:
+    return shared_lab(tmp_path_factory)[1]
 
 
 @pytest.fixture
 def child_env(subprocess_env: dict[str, str], isolated_home: Path, banks: Path, warm_cache: Path):
-    import shutil
-
-    shutil.copytree(warm_cache, isolated_home / "cache")
+    use_lab(isolated_home, warm_cache)
     env = dict(subprocess_env)
     env.update(DLQUIZ_BANKS=str(banks), COLUMNS="100", LINES="40", TERM="xterm-256color", TZ="UTC")
     env.pop("NO_COLOR", None)
