@@ -263,6 +263,8 @@ def study(
     new: Annotated[int | None, typer.Option("--new", "-n", min=0, help="New cards to add today (beyond the daily limit).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after this many cards.")] = None,
     lang: MaybeLang = None,
+    cram: Annotated[bool, typer.Option("--cram", help="Cram the cards with the lowest predicted recall on the "
+                                       "interview day; logged, schedules left unchanged.")] = False,
 ) -> None:
     """Today's review session: reveal, grade 1-4, undo, bury, run the proof; q saves and quits."""
     from dlquiz.render import console
@@ -272,7 +274,7 @@ def study(
     catalog = _load().catalog
     chosen = _sections(catalog, section)
     with _store() as store:
-        session = StudySession(store, catalog, _now(), chosen, new_limit=new, limit=limit)
+        session = StudySession(store, catalog, _now(), chosen, new_limit=new, limit=limit, cram=cram)
         language = lang.value if lang else settings(store)["lang"]
         StudyScreen(session, catalog, console(), Keys(), language).run()
 
@@ -560,6 +562,70 @@ def quiz(
         cards = pick_cards(catalog, store.card_states(), chosen, n, seed, now)
         language = lang.value if lang else settings(store)["lang"]
         QuizScreen(store, catalog, console(), Keys(), language, cards).run()
+
+
+@app.command()
+@friendly
+def optimize(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report, but store nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit FSRS parameters to your own study reviews; kept only if they predict your log better."""
+    from dlquiz import optimize as opt
+    from dlquiz.render import cards, console
+    from dlquiz.render.plan import optimized
+    from dlquiz.session import scheduler_config
+
+    with _store() as store:
+        result = opt.optimize(opt.study_reviews(store), scheduler_config(store).parameters)
+        if result.accepted and not dry_run:
+            store.set_setting("fsrs_parameters", list(result.fitted))
+    if as_json:
+        typer.echo(cards.dumps({**result.to_dict(), "stored": result.accepted and not dry_run}))
+        return
+    console().print(optimized(result, stored=result.accepted and not dry_run))
+
+
+@app.command()
+@friendly
+def plan(
+    interview: Annotated[str | None, typer.Option("--interview", metavar="YYYY-MM-DD",
+                                                  help="The interview date (your local calendar day).")] = None,
+    target: Annotated[float | None, typer.Option(
+        "--target", help="Predicted recall to reach on the day, 0.70-0.99 [default: 0.95].")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Set an interview date: until then, cards are brought forward so recall on the day reaches a target."""
+    from dlquiz import plan as pl
+    from dlquiz.render import cards, console
+    from dlquiz.render.plan import forecast
+
+    if clear and (interview or target is not None):
+        raise DlquizError("--clear takes no --interview or --target")
+    catalog = _load().catalog
+    with _store() as store:
+        now = _now()
+        if clear:
+            if not pl.clear_plan(store):
+                raise DlquizError("there is no interview date to clear", exit_code=1)
+            if not as_json:
+                typer.echo("interview date cleared; scheduling is plain FSRS again")
+            else:
+                typer.echo(cards.dumps({"plan": None}))
+            return
+        if interview is None and target is not None:
+            current = pl.get_plan(store)
+            if current is None:
+                raise DlquizError("--target needs an interview date", hint="dlquiz plan --interview YYYY-MM-DD")
+            interview = current.date
+        if interview is not None:
+            pl.set_plan(store, pl.parse_plan(interview, pl.DEFAULT_TARGET if target is None else target, now))
+        data = pl.interview_forecast(store, catalog, now)
+    if as_json:
+        typer.echo(cards.dumps(data))
+        return
+    console().print(forecast(data))
 
 
 def main() -> None:

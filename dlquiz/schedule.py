@@ -29,9 +29,14 @@ class SchedulerConfig:
     relearning_steps_min: tuple[float, ...] = (10.0,)
     maximum_interval: int = 36500
     fuzz: bool = True
+    # An interview plan (``dlquiz plan``): the moment of the interview (UTC ISO) and the recall to reach
+    # on it. Part of the config stored with each review, so a replay brings cards forward exactly as the
+    # live session did.
+    interview_at: str | None = None
+    interview_target: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "desired_retention": self.desired_retention,
             "parameters": list(self.parameters),
             "learning_steps_min": list(self.learning_steps_min),
@@ -39,6 +44,10 @@ class SchedulerConfig:
             "maximum_interval": self.maximum_interval,
             "fuzz": self.fuzz,
         }
+        if self.interview_at is not None:  # absent otherwise: configs stored before plans keep their ids
+            data["interview_at"] = self.interview_at
+            data["interview_target"] = self.interview_target
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SchedulerConfig:
@@ -49,6 +58,9 @@ class SchedulerConfig:
             relearning_steps_min=tuple(data["relearning_steps_min"]),
             maximum_interval=int(data["maximum_interval"]),
             fuzz=bool(data["fuzz"]),
+            interview_at=data.get("interview_at"),
+            interview_target=(float(data["interview_target"]) if data.get("interview_target") is not None
+                              else None),
         )
 
 
@@ -120,7 +132,7 @@ def review(
     finally:
         random.setstate(saved)
     lapses = (state.lapses if state else 0) + (1 if before.state == fsrs.State.Review and rating == 1 else 0)
-    return CardState(
+    after_state = CardState(
         card_id=card_id,
         state=int(after.state),
         step=after.step,
@@ -133,6 +145,78 @@ def review(
         content_hash=content_hash,
         buried_until=None,
     )
+    if config.interview_at is not None:
+        forward = plan_due(config, after_state, now)
+        if forward is not None:
+            after_state = replace(after_state, due=iso(forward))
+    return after_state
+
+
+# --- the interview plan ------------------------------------------------------------------------------------
+
+PLAN_WINDOW_DAYS = 4  # brought-forward reviews are spread over the last four days before the interview
+PLAN_MIN_GAP = timedelta(hours=20)  # a brought-forward review lands on a later study day, not the same one
+
+
+def recall(parameters: tuple[float, ...], stability: float, elapsed_days: float) -> float:
+    """FSRS-6's forgetting curve, with fractional days (py-fsrs rounds elapsed time down to whole days)."""
+    decay = -parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    return float((1 + factor * max(0.0, elapsed_days) / stability) ** decay)
+
+
+def recall_at(config: SchedulerConfig, state: CardState | None, when: datetime) -> float:
+    """Predicted probability of recall at ``when`` (0 for a card never reviewed), fractional days."""
+    if state is None or state.state is None or not state.stability or not state.last_review:
+        return 0.0
+    days = (when - parse_time(state.last_review)).total_seconds() / 86400
+    return recall(config.parameters, state.stability, days)
+
+
+def _stability_after_recall(config: SchedulerConfig, state: CardState, when: datetime) -> float:
+    card = to_fsrs(state.card_id, state, when)
+    plain = scheduler(replace(config, fuzz=False))
+    after, _ = plain.review_card(card, fsrs.Rating.Good, review_datetime=when)
+    return float(after.stability)
+
+
+def plan_due(config: SchedulerConfig, state: CardState, now: datetime) -> datetime | None:
+    """The earlier due date the interview plan gives a card just reviewed at ``now``, or None to keep FSRS's.
+
+    A card is brought forward only when FSRS would next show it after the interview and its predicted
+    recall on the day is below the target. It then gets one review in the last ``PLAN_WINDOW_DAYS`` days
+    before the interview, on a day from which a successful review keeps it above the target through the
+    interview; the day is picked by a hash of the card and its review count, so such cards spread over the
+    window instead of piling up on the eve, and a replay picks the same day.
+    """
+    if config.interview_at is None or config.interview_target is None or state.state != REVIEW:
+        return None
+    if not state.stability or not state.last_review or not state.due:
+        return None
+    at = parse_time(config.interview_at)
+    due = parse_time(state.due)
+    if now >= at or due <= at:
+        return None  # the interview has passed, or FSRS already shows the card before it
+    target = config.interview_target
+    if recall_at(config, state, at) >= target:
+        return None
+    candidates = []
+    for days_before in range(1, PLAN_WINDOW_DAYS + 1):
+        slot = at - timedelta(days=days_before)
+        if slot < now + PLAN_MIN_GAP:
+            break  # earlier slots are earlier still
+        stability = _stability_after_recall(config, state, slot)
+        if recall(config.parameters, stability, (at - slot).total_seconds() / 86400) >= target:
+            candidates.append(slot)
+    if not candidates:
+        # Too close to the interview for a review on a later day, or no single review in the window is
+        # enough: one more look on the eve (or later today) is the best a single review can do.
+        eve = at - timedelta(days=1)
+        if eve > now + timedelta(hours=1):
+            return eve
+        return None
+    pick = int.from_bytes(hashlib.sha256(f"{state.card_id}:{state.reps}:plan".encode()).digest()[:4], "big")
+    return candidates[pick % len(candidates)]
 
 
 def preview(config: SchedulerConfig, card_id: str, state: CardState | None, now: datetime) -> dict[int, timedelta]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from dlquiz.errors import DlquizError
 from dlquiz.model import Card, Catalog
-from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, SchedulerConfig, iso, parse_time, review
+from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, SchedulerConfig, iso, parse_time, plan_due, review
 from dlquiz.store import CardState, Store
 
 DAY_STARTS_AT = 4  # local hour, as in Anki: a late-night session still counts for "today"
@@ -66,6 +66,9 @@ def scheduler_config(store: Store) -> SchedulerConfig:
     values = settings(store)
     params = store.get_setting("fsrs_parameters")
     config = SchedulerConfig(desired_retention=float(values["desired_retention"]))
+    plan = store.get_setting("interview")  # set by ``dlquiz plan``: {"date", "at", "target"}
+    if plan:
+        config = replace(config, interview_at=plan["at"], interview_target=float(plan["target"]))
     return replace(config, parameters=tuple(params)) if params else config
 
 
@@ -109,6 +112,7 @@ class StudySession:
         sections: Sequence[str] = (),
         new_limit: int | None = None,
         limit: int | None = None,
+        cram: bool = False,
     ):
         self.store = store
         self.catalog = catalog
@@ -127,7 +131,30 @@ class StudySession:
         self.reviews_done = store.count_reviews_since(iso(self.day)) - self.new_done
         self.new_extra = 0 if new_limit is None else self.new_done  # --new N means N more today
         self.graded: list[Graded] = []
+        self._plan_dues: dict[tuple[str, str | None, str | None], datetime | None] = {}
+        # --cram: reviewed cards, lowest predicted recall on the interview day first; each shown once.
+        self.cram = cram
+        self.cram_queue: list[Card] = []
+        if cram:
+            from dlquiz.plan import cram_order
 
+            self.cram_queue = cram_order(self.config, self.cards, self.states, now)
+
+    def due_of(self, card_id: str) -> datetime:
+        """When the card is due: its stored due, or earlier if the interview plan brings it forward.
+
+        Cards graded while a plan is active already store the earlier date; this also covers cards last
+        graded before the plan was set, applying the same rule as of their last review.
+        """
+        state = self.states[card_id]
+        due = parse_time(state.due)  # type: ignore[arg-type]
+        if self.config.interview_at is None or state.state != REVIEW or not state.last_review:
+            return due
+        key = (card_id, state.due, state.last_review)
+        if key not in self._plan_dues:
+            self._plan_dues[key] = plan_due(self.config, state, parse_time(state.last_review))
+        forward = self._plan_dues[key]
+        return min(due, forward) if forward else due
     # --- choosing ------------------------------------------------------------------------------------
 
     def _buried(self, state: CardState | None, now: datetime) -> bool:
@@ -146,15 +173,17 @@ class StudySession:
             elif state.state in (LEARNING, RELEARNING):
                 if parse_time(state.due) <= now + LEARN_AHEAD:
                     learning.append(card)
-            elif state.state == REVIEW and parse_time(state.due) < tomorrow:
+            elif state.state == REVIEW and self.due_of(card.id) < tomorrow:
                 reviews.append(card)
         learning.sort(key=lambda c: self.states[c.id].due)
-        reviews.sort(key=lambda c: (self.states[c.id].due, self.order[c.id]))
+        reviews.sort(key=lambda c: (self.due_of(c.id), self.order[c.id]))
         reviews = reviews[: max(0, self.reviews_per_day - self.reviews_done)]
         new = new[: max(0, self.new_per_day + self.new_extra - self.new_done)]
         return learning, reviews, new
 
     def counts(self, now: datetime) -> Counts:
+        if self.cram:
+            return Counts(0, len(self.cram_left()), 0)
         learning, reviews, new = self.queues(now)
         due_now = [c for c in learning if parse_time(self.states[c.id].due) <= now]
         return Counts(len(due_now), len(reviews), len(new))
@@ -162,6 +191,9 @@ class StudySession:
     def next_card(self, now: datetime) -> Card | None:
         if self.limit is not None and len(self.graded) >= self.limit:
             return None
+        if self.cram:
+            left = self.cram_left()
+            return left[0] if left else None
         learning, reviews, new = self.queues(now)
         due_learning = [c for c in learning if parse_time(self.states[c.id].due) <= now]
         if due_learning:
@@ -179,9 +211,13 @@ class StudySession:
 
     def next_due(self) -> datetime | None:
         """When the next scheduled card falls due (for "nothing due" messages)."""
-        dues = [parse_time(s.due) for cid, s in self.states.items()
+        dues = [self.due_of(cid) for cid, s in self.states.items()
                 if s.state is not None and s.due and cid in self.order]
         return min(dues) if dues else None
+
+    def cram_left(self) -> list[Card]:
+        done = {g.card_id for g in self.graded}
+        return [c for c in self.cram_queue if c.id not in done]
 
     def new_available(self) -> int:
         return sum(1 for c in self.cards if self.states.get(c.id) is None or self.states[c.id].state is None)
@@ -195,10 +231,18 @@ class StudySession:
     def preview(self, card: Card, now: datetime) -> dict[int, timedelta]:
         from dlquiz.schedule import preview
 
-        return preview(self.config, card.id, self.states.get(card.id), now)
+        state = self.states.get(card.id)
+        if self.cram and state is not None and state.due:
+            return {r: parse_time(state.due) - now for r in (1, 2, 3, 4)}  # cram leaves the schedule alone
+        return preview(self.config, card.id, state, now)
 
     def grade(self, card: Card, rating: int, now: datetime, duration_ms: int | None = None) -> Graded:
         """Record a review: log row and new state in one transaction, committed before returning."""
+        if self.cram:
+            graded = record_cram(self.store, self.scheduler_id, card, rating, now, duration_ms,
+                                 self.states[card.id])
+            self.graded.append(graded)
+            return graded
         graded = record_review(self.store, self.config, self.scheduler_id, card, rating, now, duration_ms,
                                self.states.get(card.id))
         self.states[card.id] = graded.state
@@ -221,6 +265,8 @@ class StudySession:
             self.states[card_id] = restored
         if self.graded and self.graded[-1].card_id == card_id:
             last = self.graded.pop()
+            if self.cram:
+                return card_id
             if last.state.reps == 1:
                 self.new_done -= 1
             else:
@@ -238,7 +284,7 @@ class StudySession:
     def due_tomorrow(self, now: datetime) -> int:
         end = day_start(now) + timedelta(days=2)
         return sum(1 for cid, s in self.states.items()
-                   if cid in self.order and s.state is not None and s.due and parse_time(s.due) < end)
+                   if cid in self.order and s.state is not None and s.due and self.due_of(cid) < end)
 
 
 def record_review(
@@ -273,13 +319,45 @@ def record_review(
     return Graded(card.id, rating, review_id, after, changed)
 
 
+def record_cram(
+    store: Store,
+    scheduler_id: int,
+    card: Card,
+    rating: int,
+    now: datetime,
+    duration_ms: int | None,
+    state: CardState,
+) -> Graded:
+    """Log a cram review: the row says how it went, the card's long-term FSRS state is left as it is."""
+    row = {
+        "uid": uuid.uuid4().hex,
+        "card_id": card.id,
+        "reviewed_at": iso(now),
+        "rating": rating,
+        "duration_ms": duration_ms,
+        "kind": "cram",
+        "scheduler_id": scheduler_id,
+        "state_before": state.to_dict(),
+        "state_after": state.to_dict(),
+        "content_hash": card.content_hash,
+    }
+    review_id = store.add_review(row)
+    return Graded(card.id, rating, review_id, state, False)
+
+
 def undo_last(store: Store) -> tuple[str, CardState | None] | None:
-    """Remove the latest study review and restore the card's state from before it, in one transaction."""
+    """Remove the latest review and restore the card's state from before it, in one transaction.
+
+    Undoing a cram review only removes its log row: it never changed the card's state.
+    """
     with store.write():
-        last = store.last_review(kinds=("study",))
+        last = store.last_review(kinds=("study", "cram"))
         if last is None:
             return None
         store.delete_review(last.id)
+        if last.kind == "cram":
+            current = store.card_state(last.card_id)
+            return last.card_id, current
         if last.state_before is None:
             store.delete_card_state(last.card_id)
             return last.card_id, None
@@ -326,4 +404,13 @@ def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
         "streak": streak(store, now),
         "next_due": iso(next_due) if next_due else None,
         "next_command": command,
+        "interview": _interview(store, catalog, now),
     }
+
+
+def _interview(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any] | None:
+    if store.get_setting("interview") is None:
+        return None
+    from dlquiz.plan import interview_forecast
+
+    return interview_forecast(store, catalog, now)

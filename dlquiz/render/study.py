@@ -153,5 +153,12 @@ def status(data: dict[str, Any]) -> Panel:
     table.add_row("new", f"[blue]{data['new_today']}[/] for today ({data['new_available']} not yet studied)")
     table.add_row("reviewed today", str(data["reviewed_today"]))
     table.add_row("streak", f"{data['streak']} day(s)")
+    if data.get("interview") and data["interview"].get("plan"):
+        from dlquiz.render.plan import interview_line, section_rows
+
+        table.add_row("interview", interview_line(data["interview"]))
+        if not data["interview"]["passed"]:
+            for title, text in section_rows(data["interview"]):
+                table.add_row(f"  {title}", f"[dim]{text}[/]")
     return Panel(Group(table, RichText(), RichText.assemble(("next: ", "dim"), (data["next_command"], "bold"))),
                  title="dlquiz · today", title_align="left", border_style="blue")
