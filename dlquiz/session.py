@@ -298,22 +298,31 @@ def record_review(
     before: CardState | None,
     kind: str = "study",
 ) -> Graded:
-    after = review(config, card.id, before if before and before.state is not None else None, rating, now,
-                   card.content_hash)
-    changed = bool(before and before.content_hash and before.content_hash != card.content_hash)
-    row = {
-        "uid": uuid.uuid4().hex,
-        "card_id": card.id,
-        "reviewed_at": iso(now),
-        "rating": rating,
-        "duration_ms": duration_ms,
-        "kind": kind,
-        "scheduler_id": scheduler_id,
-        "state_before": before.to_dict() if before and before.state is not None else None,
-        "state_after": after.to_dict(),
-        "content_hash": card.content_hash,
-    }
+    """Log the review and store the card's new state in one transaction.
+
+    The state graded from is read again under the write lock (``before`` is only the caller's copy):
+    another dlquiz process may have graded the card since, and a review must build on the last one
+    committed, or that one's effect is lost and the state no longer equals the replay of the log.
+    """
     with store.write():
+        before = store.card_state(card.id)
+        if before is not None and before.last_review and parse_time(before.last_review) > now:
+            now = parse_time(before.last_review)  # keep the log in time order, as replay reads it
+        after = review(config, card.id, before if before and before.state is not None else None, rating, now,
+                       card.content_hash)
+        changed = bool(before and before.content_hash and before.content_hash != card.content_hash)
+        row = {
+            "uid": uuid.uuid4().hex,
+            "card_id": card.id,
+            "reviewed_at": iso(now),
+            "rating": rating,
+            "duration_ms": duration_ms,
+            "kind": kind,
+            "scheduler_id": scheduler_id,
+            "state_before": before.to_dict() if before and before.state is not None else None,
+            "state_after": after.to_dict(),
+            "content_hash": card.content_hash,
+        }
         review_id = store.add_review(row)
         store.put_card_state(after)
     return Graded(card.id, rating, review_id, after, changed)

@@ -99,22 +99,36 @@ def test_sigkill_after_recorded_loses_nothing(env, isolated_home, dlquiz_cmd):
 
 WORKER = """
 import sys
-from dlquiz.cli import app
+from datetime import datetime, timezone
 
-cards, rounds = sys.argv[1].split(","), int(sys.argv[2])
+from dlquiz import paths
+from dlquiz.catalog import load
+from dlquiz.cli import app
+from dlquiz.session import StudySession
+from dlquiz.store import Store
+
+cards, rounds, burst = sys.argv[1].split(","), int(sys.argv[2]), int(sys.argv[3])
 ratings = ["good", "again", "hard", "easy"]
-for i in range(rounds):
+for i in range(rounds):  # the command line, as a script would call it
     for card in cards:
         app(["grade", card, ratings[i % 4]], standalone_mode=False)
+catalog = load(paths.user_banks()).catalog
+card = catalog.get(cards[0])
+for i in range(burst):  # then as fast as it goes, to make the two writers overlap
+    store = Store.open(paths.database())
+    now = datetime.now(timezone.utc)
+    StudySession(store, catalog, now).grade(card, 1 + i % 4, now)
+    store.close()
+    print("recorded burst")
 """
 
 
 def test_two_processes_grading_at_once_lose_nothing(env, isolated_home):
     """Both start on a database that does not exist yet, and grade the same cards in a loop."""
-    rounds, cards = 10, ["lab-one", "lab-one.basic"]
+    rounds, burst, cards = 5, 40, ["lab-one", "lab-one.basic"]
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, ",".join(cards), str(rounds)],
+            [sys.executable, "-c", WORKER, ",".join(cards), str(rounds), str(burst)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -126,17 +140,18 @@ def test_two_processes_grading_at_once_lose_nothing(env, isolated_home):
     for worker, (out, err) in zip(workers, outputs, strict=True):
         assert "locked" not in err and "Traceback" not in err, err
         assert worker.returncode == 0, err
-        assert out.count("recorded ") == rounds * len(cards)
+        assert out.count("recorded ") == rounds * len(cards) + burst
 
     from dlquiz.doctor import check
 
     store = open_store(isolated_home)
     try:
         reviews = list(store.all_reviews())
-        assert len(reviews) == 2 * rounds * len(cards)
+        assert len(reviews) == 2 * (rounds * len(cards) + burst)
         assert len({r.uid for r in reviews}) == len(reviews)
-        for card in cards:
-            assert store.card_state(card).reps == 2 * rounds  # each review built on the one before it
+        # Each review built on the one committed before it, whichever process wrote it.
+        assert store.card_state(cards[0]).reps == 2 * (rounds + burst)
+        assert store.card_state(cards[1]).reps == 2 * rounds
         report = check(store, known_ids())
         assert report.mismatched == [] and report.healthy
     finally:
