@@ -113,6 +113,30 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+def demo_titles() -> dict[str, dict[str, str]]:
+    """Every registered demo's title ({id: {en, zh}}), cached: the registry imports NumPy (~0.3 s)."""
+    demos_dir = paths.PACKAGE_DIR / "demos"
+    key = _fingerprint(sorted(demos_dir.glob("*.py")))
+    cache_file = paths.cache_dir() / "demos.json"
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("key") == key:
+            return data["titles"]
+    except (OSError, ValueError):
+        pass
+    from dlquiz.demos import all_demos
+
+    titles = {demo_id: dict(d.title) for demo_id, d in all_demos().items()}
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "titles": titles}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cache_file)
+    except OSError:
+        pass
+    return titles
+
+
 def card_ids() -> list[str]:
     """Every card id in the cache, for shell completion: no YAML, no validation, stale is fine."""
     try:

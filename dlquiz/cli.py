@@ -206,14 +206,14 @@ def show(
 
 
 def _demo_titles(demo_ids: tuple[str, ...], lang: str) -> dict[str, str]:
-    # Titles come from the registry, which imports NumPy: only worth it when the question has demos.
+    # Titles come from the registry, which imports NumPy: read them from the cache when it is current.
     if not demo_ids:
         return {}
-    from dlquiz.demos import all_demos
+    from dlquiz.catalog import demo_titles
 
-    demos = all_demos()
+    titles = demo_titles()
     code = "zh" if lang == "zh" else "en"
-    return {d: demos[d].title[code] for d in demo_ids if d in demos}
+    return {d: titles[d][code] for d in demo_ids if d in titles}
 
 
 @app.command()

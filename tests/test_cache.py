@@ -22,7 +22,7 @@ try:
     main()
 except SystemExit as e:
     assert not e.code, e.code
-print("@@yaml" if "yaml" in sys.modules else "@@no-yaml")
+print("@@" + " ".join(m for m in ("yaml", "numpy") if m in sys.modules))
 """
 
 
@@ -32,8 +32,8 @@ def show(card_id: str, env: dict[str, str]) -> tuple[str, bool]:
         [sys.executable, "-c", SHOW_AND_REPORT, card_id], capture_output=True, text=True, env=env, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    out, _, flag = proc.stdout.rpartition("@@")
-    return out, flag.strip() == "yaml"
+    out, _, flags = proc.stdout.rpartition("@@")
+    return out, "yaml" in flags.split()
 
 
 def user_bank(folder: Path, prompt: str) -> Path:
@@ -133,3 +133,23 @@ def test_cache_is_plain_json_with_rendered_math():
     assert {"key", "sections", "questions", "problems", "files", "math"} <= set(data)
     assert data["math"][r"y_i = \gamma \hat x_i + \beta"] == "yᵢ = γx̂ᵢ + β"
     assert all("\\" not in text for text in data["math"].values())
+
+
+def test_demo_titles_come_from_the_cache(subprocess_env):
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", SHOW_AND_REPORT, "bn-backward"],
+            capture_output=True,
+            text=True,
+            env=subprocess_env,
+            timeout=120,
+        )
+        for _ in range(2)
+    ]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    first, second = (r.stdout.rpartition("@@")[2].split() for r in runs)
+    assert "numpy" in first  # the first run imports the demo registry for the titles
+    assert "numpy" not in second, "the second run must read the demo titles from the cache"
+    assert "dlquiz prove bn-backward" in runs[1].stdout and "numeric gradient" in runs[1].stdout
+    titles = catalog.demo_titles()
+    assert titles["bn-backward"]["en"] and titles["bn-backward"]["zh"]
