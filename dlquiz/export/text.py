@@ -1,0 +1,72 @@
+"""Anki's text import format (CSV or TSV) with its header lines, for the stock Basic and Cloze note types.
+
+The header tells Anki the separator, that fields hold HTML, and which columns hold the GUID, note type,
+deck and tags, so no import dialog needs filling in. Every field is quoted: Anki drops an unquoted line
+starting with ``#`` as a comment, and a base91 GUID can start with ``#``. Newlines become ``<br>``.
+The question notes use Anki's stock ``Basic`` type (present in every collection): the front holds the
+question, the back the answer, key points, formulas, pitfalls, proof and references.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import datetime
+from pathlib import Path
+
+from dlquiz.export import write_atomic
+from dlquiz.export.fields import DemoOutputs, NoteData, notes
+from dlquiz.model import Catalog
+
+_BLOCK_END = re.compile(r"(</(?:p|div|li|ul|ol|tr|thead|tbody|table|h\d|details|summary|blockquote|pre)>|<hr>)\n")
+_BETWEEN_TAGS = re.compile(r">\n+(?=<)")
+_LABELS = {"Details": "Details · 详解", "KeyPoints": "Key points · 要点", "Formulas": "Formulas · 公式",
+           "Pitfalls": "Pitfalls · 误区", "Demo": "Proof · 验证", "References": "References · 参考文献"}
+
+
+def one_line(html: str) -> str:
+    """Newlines between block tags are dropped (they are only layout); the others become ``<br>``."""
+    html = _BETWEEN_TAGS.sub(">", _BLOCK_END.sub(r"\1", html.replace("\r\n", "\n")))
+    return html.replace("\n", "<br>")
+
+
+def _columns(note: NoteData) -> tuple[str, str, str]:
+    """(note type, first field, second field) for Anki's stock note types."""
+    f = note.fields
+    if note.kind == "cloze":
+        return "Cloze", f["Text"], f["Extra"]
+    if note.kind == "basic":
+        return "Basic", f["Front"], f["Back"] + f["Explanation"]
+    front = f'<div class="section">{f["Section"]}</div><div class="prompt">{f["Question"]}</div>'
+    back = [f'<div class="answer">{f["Answer"]}</div>']
+    for name, label in _LABELS.items():
+        if f[name]:
+            back.append(f"<h3>{label}</h3>{f[name]}")
+    return "Basic", front, "".join(back)
+
+
+def write(catalog: Catalog, path: Path, lang: str = "en", fmt: str = "csv",
+          now: datetime | None = None) -> dict[str, int]:
+    delimiter = "\t" if fmt == "tsv" else ","
+    header = [
+        f"#separator:{'tab' if fmt == 'tsv' else 'comma'}",
+        "#html:true",
+        "#guid column:1",
+        "#notetype column:2",
+        "#deck column:3",
+        "#tags column:4",
+        "#columns:GUID" + delimiter + "Note type" + delimiter + "Deck" + delimiter + "Tags"
+        + delimiter + "Front/Text" + delimiter + "Back/Back Extra",
+    ]
+    rows = []
+    for note in notes(catalog, lang, DemoOutputs()):
+        notetype, first, second = _columns(note)
+        rows.append([note.guid, notetype, note.deck, " ".join(note.tags), one_line(first), one_line(second)])
+
+    def dump(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            handle.write("\n".join(header) + "\n")
+            csv.writer(handle, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+
+    write_atomic(path, dump)
+    return {"notes": len(rows)}
