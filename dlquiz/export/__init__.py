@@ -29,8 +29,14 @@ class ExportResult:
     counts: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": self.format, "path": str(self.path), "sections": list(self.sections),
-                "bytes": self.bytes, "seconds": round(self.seconds, 3), **self.counts}
+        return {
+            "format": self.format,
+            "path": str(self.path),
+            "sections": list(self.sections),
+            "bytes": self.bytes,
+            "seconds": round(self.seconds, 3),
+            **self.counts,
+        }
 
 
 def select(catalog: Catalog, sections: list[str] | None) -> Catalog:
@@ -41,8 +47,10 @@ def select(catalog: Catalog, sections: list[str] | None) -> Catalog:
     for s in sections:
         if s not in known:
             raise unknown("section", s, known)
-    return Catalog(tuple(s for s in catalog.sections if s.id in sections),
-                   tuple(q for q in catalog.questions if q.section in sections))
+    return Catalog(
+        tuple(s for s in catalog.sections if s.id in sections),
+        tuple(q for q in catalog.questions if q.section in sections),
+    )
 
 
 def check_target(path: Path, force: bool) -> None:
@@ -71,8 +79,15 @@ def write_atomic(path: Path, write: Any) -> None:
             tmp.unlink()
 
 
-def export(catalog: Catalog, fmt: str, path: Path, sections: list[str] | None = None, lang: str = "en",
-           force: bool = False, now: datetime | None = None) -> ExportResult:
+def export(
+    catalog: Catalog,
+    fmt: str,
+    path: Path,
+    sections: list[str] | None = None,
+    lang: str = "en",
+    force: bool = False,
+    now: datetime | None = None,
+) -> ExportResult:
     """Write ``catalog`` (restricted to ``sections``) to ``path`` in format ``fmt``."""
     if fmt not in FORMATS:
         raise unknown("format", fmt, FORMATS)
@@ -88,5 +103,11 @@ def export(catalog: Catalog, fmt: str, path: Path, sections: list[str] | None = 
     else:
         from dlquiz.export import jsonbank as module  # type: ignore[no-redef]
     counts = module.write(chosen, path, lang=lang, fmt=fmt, now=now)
-    return ExportResult(fmt, path, tuple(s.id for s in chosen.sections), path.stat().st_size,
-                        time.perf_counter() - started, counts)
+    return ExportResult(
+        fmt,
+        path,
+        tuple(s.id for s in chosen.sections),
+        path.stat().st_size,
+        time.perf_counter() - started,
+        counts,
+    )

@@ -92,19 +92,29 @@ def _models() -> dict[str, Any]:
         return [{"name": n} for n in names]
 
     question = genanki.Model(
-        QUESTION_MODEL_ID, "dlquiz question", fields=fields(QUESTION_FIELDS),
+        QUESTION_MODEL_ID,
+        "dlquiz question",
+        fields=fields(QUESTION_FIELDS),
         templates=[{"name": "Question", "qfmt": QUESTION_FRONT, "afmt": QUESTION_BACK}],
-        css=CSS, sort_field_index=QUESTION_FIELDS.index("Question"),
+        css=CSS,
+        sort_field_index=QUESTION_FIELDS.index("Question"),
     )
     drill = genanki.Model(
-        DRILL_MODEL_ID, "dlquiz drill", fields=fields(DRILL_FIELDS),
+        DRILL_MODEL_ID,
+        "dlquiz drill",
+        fields=fields(DRILL_FIELDS),
         templates=[{"name": "Drill", "qfmt": DRILL_FRONT, "afmt": DRILL_BACK}],
-        css=CSS, sort_field_index=DRILL_FIELDS.index("Front"),
+        css=CSS,
+        sort_field_index=DRILL_FIELDS.index("Front"),
     )
     cloze = genanki.Model(
-        CLOZE_MODEL_ID, "dlquiz cloze", fields=fields(CLOZE_FIELDS),
+        CLOZE_MODEL_ID,
+        "dlquiz cloze",
+        fields=fields(CLOZE_FIELDS),
         templates=[{"name": "Cloze", "qfmt": CLOZE_FRONT, "afmt": CLOZE_BACK}],
-        css=CSS, model_type=genanki.Model.CLOZE, sort_field_index=CLOZE_FIELDS.index("Text"),
+        css=CSS,
+        model_type=genanki.Model.CLOZE,
+        sort_field_index=CLOZE_FIELDS.index("Text"),
     )
     return {"question": question, "basic": drill, "cloze": cloze}
 
@@ -132,8 +142,9 @@ def next_stamp(now: datetime) -> int:
     return stamp
 
 
-def write(catalog: Catalog, path: Path, lang: str = "en", fmt: str = "apkg",
-          now: datetime | None = None) -> dict[str, int]:
+def write(
+    catalog: Catalog, path: Path, lang: str = "en", fmt: str = "apkg", now: datetime | None = None
+) -> dict[str, int]:
     import genanki
 
     models = _models()
@@ -143,12 +154,17 @@ def write(catalog: Catalog, path: Path, lang: str = "en", fmt: str = "apkg",
         deck = decks.get(data.deck)
         if deck is None:
             deck = decks[data.deck] = genanki.Deck(deck_id(data.deck), data.deck)
-        note = genanki.Note(model=models[data.kind], fields=list(data.fields.values()), guid=data.guid,
-                            tags=list(data.tags))
+        note = genanki.Note(
+            model=models[data.kind], fields=list(data.fields.values()), guid=data.guid, tags=list(data.tags)
+        )
         n_cards += len(note.cards)
         deck.add_note(note)
     stamp = next_stamp(now or datetime.now(timezone.utc))
     package = genanki.Package(list(decks.values()))
     write_atomic(path, lambda tmp: package.write_to_file(str(tmp), timestamp=stamp))
-    return {"notes": sum(len(d.notes) for d in decks.values()), "cards": n_cards, "decks": len(decks),
-            "timestamp": stamp}
+    return {
+        "notes": sum(len(d.notes) for d in decks.values()),
+        "cards": n_cards,
+        "decks": len(decks),
+        "timestamp": stamp,
+    }

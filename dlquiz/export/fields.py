@@ -36,7 +36,7 @@ def guid_for(card_id: str) -> str:
 
     Recomputed here (a few lines) so the text exports do not pay for importing genanki.
     """
-    table = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~")
+    table = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
     value = int.from_bytes(hashlib.sha256(f"dlquiz__{card_id}".encode()).digest()[:8], "big")
     out = []
     while value > 0:
@@ -86,22 +86,26 @@ def _cell(value: Any) -> str:
 
 def demo_html(result: Any) -> str:
     """A demo's output (``DemoResult``) as HTML: title, summary, tables and checks; plots are left out."""
-    parts = [f'<div class="demo"><div class="demo-title">{escape(result.title)} '
-             f'<span class="demo-id">{escape(result.demo_id)}, seed {result.seed}</span></div>']
+    parts = [
+        f'<div class="demo"><div class="demo-title">{escape(result.title)} '
+        f'<span class="demo-id">{escape(result.demo_id)}, seed {result.seed}</span></div>'
+    ]
     if result.summary:
         parts.append(f'<p class="demo-summary">{escape(result.summary)}</p>')
     for table in result.tables:
         head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
         rows = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in table.rows)
-        parts.append(f'<table class="demo-table"><caption>{escape(table.title)}</caption>'
-                     f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        parts.append(
+            f'<table class="demo-table"><caption>{escape(table.title)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
     if result.checks:
         items = []
         for check in result.checks:
             mark, cls = ("✓", "pass") if check.passed else ("✗", "fail")
-            items.append(f'<li class="{cls}">{mark} {escape(check.claim)} '
-                         f'<span class="measured">(measured {_cell(check.measured)}, needs {escape(check.tolerance)})'
-                         "</span></li>")
+            note = f"(measured {_cell(check.measured)}, needs {escape(check.tolerance)})"
+            measured = f'<span class="measured">{note}</span>'
+            items.append(f'<li class="{cls}">{mark} {escape(check.claim)} {measured}</li>')
         parts.append('<ul class="checks">' + "".join(items) + "</ul>")
     parts.append("</div>")
     return "".join(parts)
@@ -130,8 +134,18 @@ class DemoOutputs:
 # --- notes ---------------------------------------------------------------------------------------------
 
 
-QUESTION_FIELDS = ("Id", "Section", "Question", "Answer", "Details", "KeyPoints", "Formulas", "Pitfalls",
-                   "Demo", "References")
+QUESTION_FIELDS = (
+    "Id",
+    "Section",
+    "Question",
+    "Answer",
+    "Details",
+    "KeyPoints",
+    "Formulas",
+    "Pitfalls",
+    "Demo",
+    "References",
+)
 DRILL_FIELDS = ("Id", "Front", "Back", "Explanation")
 CLOZE_FIELDS = ("Id", "Text", "Extra")
 
@@ -144,8 +158,10 @@ def question_note(catalog: Catalog, q: Question, lang: str, demos: DemoOutputs |
         for f in q.formulas
     ]
     pitfalls = [
-        f'<div class="wrong">✗ {_lang(p.wrong, lang, _inline)}</div><div class="right">✓ {_lang(p.right, lang, _inline)}'
-        + (f' <span class="source">({escape(p.source)})</span>' if p.source else "") + "</div>"
+        f'<div class="wrong">✗ {_lang(p.wrong, lang, _inline)}</div>'
+        f'<div class="right">✓ {_lang(p.right, lang, _inline)}'
+        + (f' <span class="source">({escape(p.source)})</span>' if p.source else "")
+        + "</div>"
         for p in q.pitfalls
     ]
     refs = [
@@ -182,11 +198,13 @@ def drill_note(catalog: Catalog, d: Drill, lang: str) -> NoteData:
         back = _lang(d.back, lang, to_html)
     elif d.type == "choice":
         letters = "ABCDEFGH"
-        front += '<ol class="options" type="A">' + "".join(
-            f'<li data-letter="{letters[i]}">{_lang(o.text, lang, _inline)}</li>' for i, o in enumerate(d.options)
-        ) + "</ol>"
-        correct = [f"<li>{letters[i]}. {_lang(o.text, lang, _inline)}</li>" for i, o in enumerate(d.options)
-                   if o.correct]
+        options = "".join(f"<li>{_lang(o.text, lang, _inline)}</li>" for o in d.options)
+        front += f'<ol class="options" type="A">{options}</ol>'
+        correct = [
+            f"<li>{letters[i]}. {_lang(o.text, lang, _inline)}</li>"
+            for i, o in enumerate(d.options)
+            if o.correct
+        ]
         back = f'<ul class="correct">{"".join(correct)}</ul>'
     else:  # numeric
         unit = f" {escape(d.unit)}" if d.unit else ""

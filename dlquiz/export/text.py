@@ -18,15 +18,20 @@ from dlquiz.export import write_atomic
 from dlquiz.export.fields import DemoOutputs, NoteData, notes
 from dlquiz.model import Catalog
 
-_BLOCK_END = re.compile(r"(</(?:p|div|li|ul|ol|tr|thead|tbody|table|h\d|details|summary|blockquote|pre)>|<hr>)\n")
 _BETWEEN_TAGS = re.compile(r">\n+(?=<)")
-_LABELS = {"Details": "Details · 详解", "KeyPoints": "Key points · 要点", "Formulas": "Formulas · 公式",
-           "Pitfalls": "Pitfalls · 误区", "Demo": "Proof · 验证", "References": "References · 参考文献"}
+_LABELS = {
+    "Details": "Details · 详解",
+    "KeyPoints": "Key points · 要点",
+    "Formulas": "Formulas · 公式",
+    "Pitfalls": "Pitfalls · 误区",
+    "Demo": "Proof · 验证",
+    "References": "References · 参考文献",
+}
 
 
 def one_line(html: str) -> str:
     """Newlines between block tags are dropped (they are only layout); the others become ``<br>``."""
-    html = _BETWEEN_TAGS.sub(">", _BLOCK_END.sub(r"\1", html.replace("\r\n", "\n")))
+    html = _BETWEEN_TAGS.sub(">", html.replace("\r\n", "\n"))
     return html.replace("\n", "<br>")
 
 
@@ -45,8 +50,9 @@ def _columns(note: NoteData) -> tuple[str, str, str]:
     return "Basic", front, "".join(back)
 
 
-def write(catalog: Catalog, path: Path, lang: str = "en", fmt: str = "csv",
-          now: datetime | None = None) -> dict[str, int]:
+def write(
+    catalog: Catalog, path: Path, lang: str = "en", fmt: str = "csv", now: datetime | None = None
+) -> dict[str, int]:
     delimiter = "\t" if fmt == "tsv" else ","
     header = [
         f"#separator:{'tab' if fmt == 'tsv' else 'comma'}",
@@ -55,8 +61,17 @@ def write(catalog: Catalog, path: Path, lang: str = "en", fmt: str = "csv",
         "#notetype column:2",
         "#deck column:3",
         "#tags column:4",
-        "#columns:GUID" + delimiter + "Note type" + delimiter + "Deck" + delimiter + "Tags"
-        + delimiter + "Front/Text" + delimiter + "Back/Back Extra",
+        "#columns:GUID"
+        + delimiter
+        + "Note type"
+        + delimiter
+        + "Deck"
+        + delimiter
+        + "Tags"
+        + delimiter
+        + "Front/Text"
+        + delimiter
+        + "Back/Back Extra",
     ]
     rows = []
     for note in notes(catalog, lang, DemoOutputs()):
@@ -66,7 +81,8 @@ def write(catalog: Catalog, path: Path, lang: str = "en", fmt: str = "csv",
     def dump(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8", newline="") as handle:
             handle.write("\n".join(header) + "\n")
-            csv.writer(handle, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+            writer = csv.writer(handle, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerows(rows)
 
     write_atomic(path, dump)
     return {"notes": len(rows)}
