@@ -108,7 +108,7 @@ def _cg_quadratic(A: np.ndarray, b: np.ndarray, tol: float, max_iter: int) -> li
             "kappa",
             100.0,
             "condition number κ of the Hessian (largest / smallest eigenvalue)",
-            min=2,
+            min=20,
             max=2000,
         ),
     ),
@@ -209,9 +209,9 @@ def second_order_cost(rng: np.random.Generator, *, seed: int, n: int, kappa: flo
             0.05,
             "fraction of steps in which the sparse feature has a non-zero gradient",
             min=0.02,
-            max=1.0,
+            max=0.25,
         ),
-        Param("steps", 1000, "number of steps", min=500, max=20000),
+        Param("steps", 1000, "number of steps", min=1000, max=20000),
     ),
 )
 def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: int) -> DemoResult:
@@ -256,16 +256,19 @@ def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: 
         ratio[name] = sparse / dense
         rows.append((name, accumulates, lr, dense, sparse, ratio[name]))
     adagrad_steps = np.diff(rates["AdaGrad"], axis=0)
-    lo, hi = 0.6 * expected, 1.6 * expected
+    # The sparse sum of g² has about k = p·steps terms (χ²₁ values, k itself binomial): relative standard
+    # error ≈ √(3/k), so the ratio (a square root) has ≈ √(3/(4k)). Accept ±4 standard errors.
+    band = math.exp(4.0 * math.sqrt(3.0 / (4.0 * active.sum())))
+    lo, hi = expected / band, expected * band
     checks = (
         _check(f"AdaGrad: sparse/dense effective rate ≈ 1/√p = {expected:.2f} (its sum of g² grows slower)",
                ratio["AdaGrad"], f"in [{lo:.2f}, {hi:.2f}]", lo <= ratio["AdaGrad"] <= hi),
         _check("AdaGrad's effective rates never increase (largest step-to-step increase)",
                float(adagrad_steps.max()), "<= 0", adagrad_steps.max() <= 0.0),
         _check("RMSProp: the sparse feature's effective rate is larger (sparse/dense)",
-               ratio["RMSProp"], "> 1.5", ratio["RMSProp"] > 1.5),
+               ratio["RMSProp"], "> 1", ratio["RMSProp"] > 1),
         _check("Adam: the sparse feature's effective rate is larger (sparse/dense)",
-               ratio["Adam"], "> 1.5", ratio["Adam"] > 1.5),
+               ratio["Adam"], "> 1", ratio["Adam"] > 1),
     )  # fmt: skip
     # before its first non-zero gradient the sparse coordinate's rate is η/ε: start its line there
     first = int(np.flatnonzero(active)[0])
@@ -329,18 +332,18 @@ def _saddle_grad(p: np.ndarray) -> np.ndarray:
     },
     questions=("opt-local-minima",),
     params=(
-        Param("lr", 0.1, "learning rate", min=0.01, max=0.5),
-        Param("noise", 0.01, "standard deviation of the gradient noise in the SGD run", min=0.0, max=0.05),
-        Param("steps", 400, "number of steps", min=50, max=5000),
+        Param("lr", 0.1, "learning rate (each run takes 40/lr steps)", min=0.05, max=0.2),
+        Param("noise", 0.01, "standard deviation of the gradient noise in the SGD run", min=0.001, max=0.05),
     ),
 )
-def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: float, steps: int) -> DemoResult:
+def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: float) -> DemoResult:
     # f(x, y) = ½x² + ¼y⁴ − ½y²: a saddle at the origin (f = 0, Hessian diag(1, −1)) and minima at
     # (0, ±1) with f = −¼. On the line y = 0 the y-gradient y³ − y is exactly zero, so an iterate that
     # starts there stays there: that line is the saddle's stable manifold.
     start = np.array([1.0, 0.0])
     direction = rng.normal(size=2)
     perturbation = 1e-6 * direction / np.linalg.norm(direction)
+    steps = round(40 / lr)  # enough for the slowest run (GD from a 1e-6 perturbation) to escape and settle
     noise_seq = noise * rng.normal(size=(steps, 2))
 
     def run(
@@ -392,12 +395,12 @@ def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: floa
         _check("perturbation + momentum escapes (final f)",
                finals["momentum + perturbation"], "< −0.24", finals["momentum + perturbation"] < -0.24),
         _check("momentum escapes faster than GD from the same perturbation (ratio of escape steps)",
-               speedup, "> 2", speedup > 2),
+               speedup, "> 1.5", speedup > 1.5),
     )  # fmt: skip
     return DemoResult(
         "saddle-escape",
         "Escaping a saddle point",
-        {"lr": lr, "noise": noise, "steps": steps},
+        {"lr": lr, "noise": noise},
         seed,
         summary=(
             "f(x, y) = ½x² + ¼y⁴ − ½y² has a saddle at (0, 0) with f = 0 and minima at (0, ±1) with "
@@ -577,8 +580,8 @@ def _hyper_text(kwargs: dict[str, float]) -> str:
     },
     questions=("opt-gd-improvements",),
     params=(
-        Param("kappa", 100.0, "condition number of the quadratic", min=50, max=1000),
-        Param("steps", 1000, "steps on Rosenbrock (the quadratic gets a fifth of them)", min=200, max=20000),
+        Param("kappa", 100.0, "condition number of the quadratic (200 steps)", min=50, max=200),
+        Param("steps", 1000, "steps on Rosenbrock", min=500, max=20000),
     ),
 )
 def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: int) -> DemoResult:
@@ -607,7 +610,7 @@ def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: 
         "rmsprop": {"lr": 0.002},
         "adam": {"lr": 0.02},
     }
-    quad = _race(lambda p: float(0.5 * p @ H @ p), lambda p: H @ p, np.array([4.0, 2.0]), steps // 5, hyper_q)
+    quad = _race(lambda p: float(0.5 * p @ H @ p), lambda p: H @ p, np.array([4.0, 2.0]), 200, hyper_q)
     rosen = _race(_rosenbrock, _rosenbrock_grad, ROSENBROCK_START, steps, hyper_r)
     rows = tuple(
         (
@@ -638,7 +641,7 @@ def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: 
         {"kappa": kappa, "steps": steps},
         seed,
         summary=(
-            f"A quadratic with condition number κ = {kappa:g} (rotated 30°) from (4, 2), {steps // 5} steps, "
+            f"A quadratic with condition number κ = {kappa:g} (rotated 30°) from (4, 2), 200 steps, "
             f"and the Rosenbrock function from (−1.2, 1), {steps} steps. SGD, momentum and Nesterov share "
             "one lr "
             "per problem; the adaptive methods get hand-picked rates (not tuned per problem, so the ranking "
