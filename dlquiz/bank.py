@@ -318,6 +318,30 @@ def read_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         steps = _key_path(data, key, line)
         field = _field_path(data, steps) if steps else ""
         problems.append(Problem(name, line, field, f"duplicate key {key!r}"))
+    parts = bank_parts(data)
+    if not parts or (len(parts) > 1 or parts[0] is not data) and set(data) != {"sections"}:
+        problems.append(Problem(name, getattr(data, "line", 1) or 1, "sections",
+                                "a bundle holds one key, 'sections': a non-empty list of banks"))
+    for part in parts:
+        problems.extend(_schema_problems(name, part))
+    problems.sort(key=lambda p: (p.line, p.path))
+    return data, problems
+
+
+def bank_parts(data: dict[str, Any]) -> list[Any]:
+    """The banks in one file: the file itself, or each item of a bundle ``{"sections": [bank, ...]}``.
+
+    A bundle is what ``dlquiz export json`` writes: several sections in one file (JSON is YAML too). Each
+    item is checked against the schema of a single bank, with its own lines.
+    """
+    if "sections" in data and "section" not in data:
+        items = data["sections"]
+        return list(items) if isinstance(items, list) else []
+    return [data]
+
+
+def _schema_problems(name: str, data: Any) -> list[Problem]:
+    problems = []
     for error in _validator().iter_errors(data):
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             # One problem per unknown field, on its own line, so a typo is found where it was made.
@@ -330,9 +354,8 @@ def read_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
             continue
         path_steps, message = _schema_message(error)
         problems.append(Problem(name, _line_of(data, path_steps), _field_path(data, path_steps), message))
-    problems.extend(_numeric_problems(name, data))
-    problems.sort(key=lambda p: (p.line, p.path))
-    return data, problems
+    problems.extend(_numeric_problems(name, data) if isinstance(data, dict) else [])
+    return problems
 
 
 def _numeric_problems(name: str, data: dict[str, Any]) -> list[Problem]:
@@ -367,7 +390,7 @@ def load(
         if data is None or any(p.severity == "error" for p in file_problems):
             bad_files.add(display_path(path))
         else:
-            parsed.append((path, data))
+            parsed.extend((path, part) for part in bank_parts(data))
 
     # Cross-file rules, in load order: the first definition of an id wins.
     sections: dict[str, Section] = {}

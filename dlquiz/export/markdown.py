@@ -1,0 +1,129 @@
+"""A study guide in Markdown: each question with its answer, key points, formulas, pitfalls and references.
+
+The bank text is already Markdown with ``$...$`` math, which GitHub renders as is; formulas become
+``$$`` blocks. Drill cards are left out: they are for testing oneself, not for reading. The output
+carries no date or version, so the same banks always give the same file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from dlquiz.export import write_atomic
+from dlquiz.model import Catalog, Question, Text
+
+LABELS = {
+    "en": {
+        "title": "dlquiz study guide",
+        "answer": "Answer",
+        "details": "In detail",
+        "key_points": "Key points",
+        "formulas": "Formulas",
+        "pitfalls": "Pitfalls",
+        "references": "References",
+        "contents": "Contents",
+        "see_also": "Follow-up questions",
+    },
+    "zh": {
+        "title": "dlquiz 复习手册",
+        "answer": "回答",
+        "details": "详解",
+        "key_points": "要点",
+        "formulas": "公式",
+        "pitfalls": "常见误区",
+        "references": "参考文献",
+        "contents": "目录",
+        "see_also": "追问",
+    },
+}
+
+
+def _label(key: str, lang: str) -> str:
+    if lang == "both":
+        return f"{LABELS['en'][key]} · {LABELS['zh'][key]}"
+    return LABELS[lang][key]
+
+
+def _texts(text: Text | None, lang: str) -> list[str]:
+    if text is None:
+        return []
+    return [text.en.strip(), text.zh.strip()] if lang == "both" else [text.get(lang).strip()]
+
+
+def _one_line(text: Text, lang: str) -> str:
+    return " / ".join(" ".join(t.split()) for t in _texts(text, lang))
+
+
+def _bullet(text: str, marker: str = "- ") -> str:
+    """A list item; continuation lines are indented so they stay inside it."""
+    lines = text.strip().splitlines() or [""]
+    pad = " " * len(marker)
+    return "\n".join([marker + lines[0]] + [(pad + line) if line.strip() else "" for line in lines[1:]])
+
+
+def anchor(title: str) -> str:
+    """GitHub's heading anchor: lowercase, punctuation dropped, spaces to hyphens."""
+    slug = re.sub(r"[^\w\- ]", "", title.strip().lower())
+    return slug.replace(" ", "-")
+
+
+def _question(catalog: Catalog, q: Question, number: int, lang: str) -> list[str]:
+    prompts = _texts(q.prompt, lang)
+    out = [f"### {number}. {' '.join(prompts[0].split())}", ""]
+    out += [f"*{' '.join(p.split())}*\n" for p in prompts[1:]]
+    out += [f"<sub>{q.source} · `{q.id}`</sub>", ""]
+    out += [f"**{_label('answer', lang)}.**", ""]
+    out += [t + "\n" for t in _texts(q.answer_short, lang)]
+    out += [f"**{_label('details', lang)}.**", ""]
+    out += [t + "\n" for t in _texts(q.answer_detailed, lang)]
+    out += [f"**{_label('key_points', lang)}**", ""]
+    out += [_bullet(" / ".join(_texts(k, lang))) for k in q.key_points] + [""]
+    if q.formulas:
+        out += [f"**{_label('formulas', lang)}**", ""]
+        for f in q.formulas:
+            out += [f"{_one_line(f.name, lang)}:", "", "$$", f.latex.strip(), "$$", ""]
+    if q.pitfalls:
+        out += [f"**{_label('pitfalls', lang)}**", ""]
+        for p in q.pitfalls:
+            source = f" ({p.source})" if p.source else ""
+            out.append(_bullet(f"✗ {_one_line(p.wrong, lang)}  \n✓ {_one_line(p.right, lang)}{source}"))
+        out.append("")
+    follow = []
+    for f in q.follow_ups:
+        if f.question and catalog.get(f.question) is not None:
+            target = catalog.get(f.question)
+            follow.append(f"`{f.question}`: {_one_line(target.prompt, lang)}")  # type: ignore[union-attr]
+        elif f.prompt is not None:
+            follow.append(_one_line(f.prompt, lang))
+    if follow:
+        out += [f"**{_label('see_also', lang)}**", ""] + [_bullet(x) for x in follow] + [""]
+    out += [f"**{_label('references', lang)}**", ""]
+    out += [_bullet(r.cite() + (f" <{r.url}>" if r.url else "")) for r in q.references] + [""]
+    return out
+
+
+def render(catalog: Catalog, lang: str = "en") -> str:
+    lines = [f"# {_label('title', lang)}", ""]
+    headings = {s.id: " / ".join(_texts(s.title, lang)) for s in catalog.sections}
+    lines += [f"**{_label('contents', lang)}**", ""]
+    for s in catalog.sections:
+        count = sum(1 for q in catalog.questions if q.section == s.id)
+        lines.append(f"- [{headings[s.id]}](#{anchor(headings[s.id])}) ({count})")
+    lines.append("")
+    for s in catalog.sections:
+        lines += [f"## {headings[s.id]}", ""]
+        questions = [q for q in catalog.questions if q.section == s.id]
+        for number, q in enumerate(questions, 1):
+            lines += _question(catalog, q, number, lang)
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
+
+
+def write(
+    catalog: Catalog, path: Path, lang: str = "en", fmt: str = "md", now: datetime | None = None
+) -> dict[str, int]:
+    text = render(catalog, lang)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return {"questions": len(catalog.questions)}
