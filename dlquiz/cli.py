@@ -589,8 +589,8 @@ def optimize(
 @app.command()
 @friendly
 def plan(
-    interview: Annotated[str | None, typer.Option("--interview", metavar="YYYY-MM-DD",
-                                                  help="The interview date (your local calendar day).")] = None,
+    interview: Annotated[str | None, typer.Option(
+        "--interview", metavar="YYYY-MM-DD", help="The interview date (your local calendar day).")] = None,
     target: Annotated[float | None, typer.Option(
         "--target", help="Predicted recall to reach on the day, 0.70-0.99 [default: 0.95].")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
@@ -617,7 +617,8 @@ def plan(
         if interview is None and target is not None:
             current = pl.get_plan(store)
             if current is None:
-                raise DlquizError("--target needs an interview date", hint="dlquiz plan --interview YYYY-MM-DD")
+                raise DlquizError("--target needs an interview date",
+                                  hint="dlquiz plan --interview YYYY-MM-DD")
             interview = current.date
         if interview is not None:
             pl.set_plan(store, pl.parse_plan(interview, pl.DEFAULT_TARGET if target is None else target, now))
