@@ -334,5 +334,19 @@ class Store:
                                                            timed_out=bool(row["timed_out"])))
         return list(out.values())
 
+    # --- history (export and merge) ------------------------------------------------------------------
+
+    def scheduler_configs(self) -> dict[int, dict[str, Any]]:
+        return {row["id"]: json.loads(row["config"]) for row in self.conn.execute("SELECT id, config FROM schedulers")}
+
+    def review_uids(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT uid FROM reviews")}
+
+    def set_review_states(self, review_id: int, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        """Rewrite the states logged with a review (after a merge put other reviews before it)."""
+        blobs = [json.dumps(s, sort_keys=True) if s is not None else None for s in (before, after)]
+        with self.write():
+            self.conn.execute("UPDATE reviews SET state_before = ?, state_after = ? WHERE id = ?", (*blobs, review_id))
+
     def integrity(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
