@@ -629,6 +629,79 @@ def plan(
     console().print(forecast(data))
 
 
+class ExportFormat(str, Enum):
+    apkg = "apkg"
+    csv = "csv"
+    tsv = "tsv"
+    md = "md"
+    json = "json"
+
+
+ForceOption = Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE if it exists.")]
+
+
+@app.command("export")
+@friendly
+def export_cmd(
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="apkg, csv, tsv, md or json.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The file to write.")],
+    section: SectionOption = None,
+    lang: LangOption = Lang.en,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Export the banks: an Anki package (apkg), Anki text (csv, tsv), a Markdown guide (md) or JSON banks."""
+    from dlquiz.export import export
+    from dlquiz.render import cards
+
+    result = export(_load().catalog, fmt.value, output, section, lang.value, force, _now())
+    if as_json:
+        typer.echo(cards.dumps(result.to_dict()))
+        return
+    counts = ", ".join(f"{v} {k}" for k, v in result.counts.items() if k != "timestamp")
+    typer.echo(f"wrote {result.path} ({counts}; {len(result.sections)} section(s), "
+               f"{result.bytes / 1024:.0f} KB, {result.seconds:.1f} s)")
+
+
+history_app = typer.Typer(help="Move the review history between machines: export it, or merge a file in.",
+                          no_args_is_help=True)
+app.add_typer(history_app, name="history")
+
+
+@history_app.command("export")
+@friendly
+def history_export(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .json file to write.")],
+    force: ForceOption = False,
+) -> None:
+    """Write every review, with the scheduler settings it was graded under, to FILE (.csv or .json)."""
+    from dlquiz import history
+
+    with _store() as store:
+        count = history.export(store, file, force)
+    typer.echo(f"wrote {count} review(s) to {file}")
+
+
+@history_app.command("import")
+@friendly
+def history_import(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .json file from history export.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Merge FILE's reviews into this database (none twice) and rebuild the affected cards' schedules."""
+    from dlquiz import history
+    from dlquiz.render import cards
+
+    data = history.read(file)
+    with _store() as store:
+        result = history.merge(store, data)
+    if as_json:
+        typer.echo(cards.dumps(result.to_dict()))
+        return
+    typer.echo(f"added {result.added} of {result.read} review(s) ({result.skipped} already here); "
+               f"rebuilt {result.cards_rebuilt} card schedule(s)")
+
+
 def main() -> None:
     try:
         app()
