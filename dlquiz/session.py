@@ -117,7 +117,7 @@ class StudySession:
         self.store = store
         self.catalog = catalog
         self.config = scheduler_config(store)
-        self.scheduler_id = store.scheduler_id(self.config.to_dict())
+        self._scheduler_id: int | None = None
         values = settings(store)
         self.new_per_day = int(values["new_per_day"]) if new_limit is None else new_limit
         self.reviews_per_day = int(values["reviews_per_day"])
@@ -155,6 +155,13 @@ class StudySession:
             self._plan_dues[key] = plan_due(self.config, state, parse_time(state.last_review))
         forward = self._plan_dues[key]
         return min(due, forward) if forward else due
+    @property
+    def scheduler_id(self) -> int:
+        # Recorded on the first grade, not on opening: ``dlquiz next`` and the status screen write nothing.
+        if self._scheduler_id is None:
+            self._scheduler_id = self.store.scheduler_id(self.config.to_dict())
+        return self._scheduler_id
+
     # --- choosing ------------------------------------------------------------------------------------
 
     def _buried(self, state: CardState | None, now: datetime) -> bool:
