@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from dlquiz.render import langs
+from dlquiz.schedule import parse_time
 from dlquiz.stats import Stats
 
 # Shades from "no reviews" to "a busy day", as on GitHub's contribution graph.
@@ -58,7 +59,7 @@ def heatmap(days: list[tuple[date, int]]) -> Group:
             free_from = col + len(name) + 1
     lines = [RichText("".join(months).rstrip(), style="dim")]
     for weekday in range(7):
-        line = RichText(WEEKDAYS[weekday].ljust(4), style="dim")
+        line = RichText.assemble((WEEKDAYS[weekday].ljust(4), "dim"))  # a span: the cells must not be dim
         for week in weeks:
             if weekday < len(week):
                 line.append("■ ", style=shade(week[weekday][1], busiest))
@@ -102,8 +103,8 @@ def forecast_chart(counts: list[int], today: date, height: int = 6) -> Group:
     top = max(counts, default=0)
     lines = []
     for level in range(height, 0, -1):
-        label = str(top) if level == height and top else ("0" if level == 1 else "")
-        line = RichText(label.rjust(4) + " ", style="dim")
+        label = str(top) if level == height and top else ("0" if level == 1 and not top else "")
+        line = RichText.assemble((label.rjust(4) + " ", "dim"))
         for i, n in enumerate(counts):
             eighths = round(8 * height * n / top) if top else 0
             filled = max(0, min(8, eighths - 8 * (level - 1)))
@@ -170,7 +171,7 @@ def mocks(stats: Stats, last: int = 8) -> RenderableType:
     table.add_column("time", justify="right", no_wrap=True)
     for m in stats.mocks[-last:]:
         table.add_row(
-            m.started_at[:16].replace("T", " "),
+            parse_time(m.started_at).astimezone().strftime("%Y-%m-%d %H:%M"),
             str(m.questions),
             f"{m.covered}/{m.total}",
             RichText.assemble(bar(m.score, 12), f" {percent(m.score):>4}"),
