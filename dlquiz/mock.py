@@ -318,7 +318,7 @@ class MockScreen:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
         typed = Typed()
         try:
-            tty.setcbreak(fd)
+            tty.setcbreak(fd, termios.TCSANOW)  # keep what was typed while the question was drawn
             with Live(
                 view.typing(typed.lines, typed.current, deadline - time.monotonic(), self.seconds),
                 console=self.console,
