@@ -27,8 +27,14 @@ def _check(claim: str, measured: float, tolerance: str, passed: bool) -> Check:
     return Check(claim, float(measured), tolerance, bool(passed))
 
 
-def _series(label: str, y: np.ndarray, x: np.ndarray | None = None) -> Series:
-    return Series(label, tuple(float(v) for v in y), None if x is None else tuple(float(v) for v in x))
+def _series(label: str, y: np.ndarray, x: np.ndarray | None = None, max_points: int = 200) -> Series:
+    """A plot line thinned to at most ``max_points`` evenly spaced points (the ends always kept)."""
+    y = np.asarray(y, dtype=float)
+    xs = np.arange(y.size, dtype=float) if x is None else np.asarray(x, dtype=float)
+    if y.size > max_points:
+        keep = np.unique(np.linspace(0, y.size - 1, max_points).round().astype(int))
+        xs, y = xs[keep], y[keep]
+    return Series(label, tuple(float(v) for v in y), tuple(float(v) for v in xs))
 
 
 def _norm_rel(a: np.ndarray, b: np.ndarray) -> float:
