@@ -51,7 +51,8 @@ class SectionMastery:
     cards: int
     reviewed: int
     recall_now: float  # mean predicted recall, never-reviewed cards counting 0
-    recall_interview: float | None = None  # the same on the interview day, when one is set
+    recall_interview: float | None = None  # the same on the interview day with no more reviews, when set
+    recall_kept_up: float | None = None  # on the interview day if the scheduled reviews are done (the plan's)
 
 
 @dataclass(frozen=True)
@@ -161,15 +162,26 @@ def interview_day(store: Store, catalog: Catalog, now: datetime) -> dict[str, An
     except ImportError:
         return None
     forecast = interview_forecast(store, catalog, now)
-    if not forecast:
-        return None
-    when = _interview_date(forecast)
+    plan = (forecast or {}).get("plan")
+    when = _interview_date(plan if isinstance(plan, dict) else forecast or {})
     if when is None:
         return None
     days_left = forecast.get("days_left")
     if not isinstance(days_left, int):
         days_left = (when - study_day(now)).days
-    return {"date": when.isoformat(), "days_left": days_left, "forecast": forecast}
+    at = plan.get("at") if isinstance(plan, dict) else None
+    # The plan's "kept up" recall averages over studied cards; stats counts unseen cards as 0, so rescale.
+    kept_up = {}
+    for row in forecast.get("sections") or []:
+        if isinstance(row, dict) and row.get("cards") and row.get("recall_kept_up") is not None:
+            kept_up[row["section"]] = row["recall_kept_up"] * row.get("studied", 0) / row["cards"]
+    return {
+        "date": when.isoformat(),
+        "at": at,
+        "days_left": days_left,
+        "kept_up": kept_up,
+        "forecast": forecast,
+    }
 
 
 def _interview_date(forecast: dict[str, Any]) -> date | None:
@@ -213,10 +225,14 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
     ]
 
     interview = interview_day(store, catalog, now)
-    # Predicted recall at the start of the interview day's morning: 09:00 local.
-    moment = (
-        datetime.combine(date.fromisoformat(interview["date"]), time(9)).astimezone() if interview else None
-    )
+    # Predicted recall at the interview (the plan's time, else 09:00 local on the day).
+    moment = None
+    if interview:
+        moment = (
+            parse_time(interview["at"])
+            if interview.get("at")
+            else datetime.combine(date.fromisoformat(interview["date"]), time(9)).astimezone()
+        )
     mastery = []
     for section in catalog.sections:
         members = [c for c in cards if c.section == section.id]
@@ -233,6 +249,7 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
                 reviewed=sum(1 for s in reviewed if s is not None and s.state is not None),
                 recall_now=sum(now_r) / len(members),
                 recall_interview=sum(day_r) / len(members) if day_r is not None else None,
+                recall_kept_up=interview["kept_up"].get(section.id) if interview else None,
             )
         )
 

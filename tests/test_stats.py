@@ -171,16 +171,36 @@ def test_interview_day_from_the_plan(store, monkeypatch):
     catalog = two_sections()
     session = StudySession(store, catalog, NOW - timedelta(days=2))
     session.grade(catalog.get("a1"), 4, NOW - timedelta(days=2))
+    forecast = {
+        "plan": {"date": "2026-04-03", "at": "2026-04-03T09:00:00+00:00", "target": 0.9},
+        "days_left": 30,
+        "sections": [{"section": "alpha", "cards": 2, "studied": 1, "recall_kept_up": 0.96}],
+    }
     fake = types.ModuleType("dlquiz.plan")
-    fake.interview_forecast = lambda store, catalog, now: {"date": "2026-04-03", "sections": {}}  # type: ignore
+    fake.interview_forecast = lambda store, catalog, now: forecast  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "dlquiz.plan", fake)
     stats = compute(store, catalog, NOW)
-    assert stats.interview is not None and stats.interview["days_left"] == 30
+    assert stats.interview is not None
+    assert (stats.interview["date"], stats.interview["days_left"]) == ("2026-04-03", 30)
     alpha, beta = stats.mastery
     assert alpha.recall_interview is not None and 0 < alpha.recall_interview < alpha.recall_now
-    assert beta.recall_interview == 0.0
-    fake.interview_forecast = lambda store, catalog, now: None  # type: ignore
+    assert alpha.recall_kept_up == pytest.approx(0.48)  # the plan's 0.96 over 1 studied card, of 2 cards
+    assert beta.recall_interview == 0.0 and beta.recall_kept_up is None
+    fake.interview_forecast = lambda store, catalog, now: {"plan": None}  # type: ignore[attr-defined]
     assert compute(store, catalog, NOW).interview is None
+
+
+def test_stats_with_a_real_interview_plan(cli):
+    target = (datetime.now(timezone.utc) + timedelta(days=20)).date().isoformat()
+    if cli("plan", "--help").exit_code != 0:
+        pytest.skip("dlquiz plan is not available")
+    assert cli("plan", "--interview", target).exit_code == 0
+    assert cli("grade", "bn-what", "easy").exit_code == 0
+    data = json.loads(cli("stats", "--json").output)
+    assert data["interview"]["date"] == target and data["interview"]["days_left"] in (19, 20)
+    bn = next(m for m in data["mastery"] if m["section"] == "batch-norm")
+    assert bn["recall_interview"] is not None and bn["recall_kept_up"] is not None
+    assert "interview day" in cli("stats").output
 
 
 # --- the command ----------------------------------------------------------------------------------------

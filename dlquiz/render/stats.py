@@ -139,23 +139,25 @@ def bar(value: float, width: int = 20) -> RichText:
 
 
 def mastery(stats: Stats, lang: str) -> Table:
+    interview = stats.interview
+    width = 10 if interview else 16
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("section", no_wrap=True, max_width=30, overflow="ellipsis")
+    table.add_column("section", no_wrap=True, max_width=26, overflow="ellipsis")
     table.add_column("cards", justify="right", no_wrap=True)
     table.add_column("recall today", no_wrap=True)
-    interview = stats.interview
     if interview:
-        table.add_column(f"on {interview['date']}", no_wrap=True)
+        kept = " (kept up)" if interview.get("kept_up") else ""
+        table.add_column(f"interview day{kept}", no_wrap=True)
     for m in stats.mastery:
         title = " · ".join(m.title.get(c, m.section) for c in langs(lang))
         row: list[RenderableType] = [
             RichText(title),
             RichText(f"{m.reviewed}/{m.cards}", style="dim"),
-            RichText.assemble(bar(m.recall_now, 16), f" {percent(m.recall_now):>4}"),
+            RichText.assemble(bar(m.recall_now, width), f" {percent(m.recall_now):>4}"),
         ]
         if interview:
-            value = m.recall_interview or 0.0
-            row.append(RichText.assemble(bar(value, 12), f" {percent(value):>4}"))
+            value = m.recall_kept_up if m.recall_kept_up is not None else m.recall_interview or 0.0
+            row.append(RichText.assemble(bar(value, width), f" {percent(value):>4}"))
         table.add_row(*row)
     return table
 
@@ -211,7 +213,10 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
     title = "mastery · mean predicted recall (unseen cards count 0)"
     if stats.interview:
         left = stats.interview["days_left"]
-        title += f" · interview in {left} day{'' if left == 1 else 's'}"
+        day = date.fromisoformat(stats.interview["date"]).strftime("%b %d")
+        title = (
+            f"mastery · predicted recall, unseen cards 0 · interview {day}, in {left} day{'s' * (left != 1)}"
+        )
     parts.append(
         Panel(mastery(stats, lang), title=title, title_align="left", border_style="green", box=box.ROUNDED)
     )
