@@ -46,10 +46,26 @@ def _label(key: str, lang: str) -> str:
     return LABELS[lang][key]
 
 
+_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
+
+
+def github(text: str) -> str:
+    """Bank Markdown as GitHub reads it: a ``|`` inside math on a table row must be ``\\|``.
+
+    GitHub splits table cells before it renders math, so ``$|x|$`` in a cell would end the cell.
+    """
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("|"):
+            lines[i] = _MATH.sub(lambda m: m.group(0).replace("|", "\\|"), line)
+    return "\n".join(lines)
+
+
 def _texts(text: Text | None, lang: str) -> list[str]:
     if text is None:
         return []
-    return [text.en.strip(), text.zh.strip()] if lang == "both" else [text.get(lang).strip()]
+    chosen = [text.en, text.zh] if lang == "both" else [text.get(lang)]
+    return [github(t.strip()) for t in chosen]
 
 
 def _one_line(text: Text, lang: str) -> str:
