@@ -132,7 +132,7 @@ def test_merging_two_machines_interleaves_and_replays(cli, tmp_path: Path):
     # The states logged with each review follow the merged timeline (undo and doctor rely on them).
     chain = [r for r in _reviews(laptop) if r.card_id == CARDS[0]]
     assert chain[0].state_before is None
-    for prev, nxt in zip(chain, chain[1:]):
+    for prev, nxt in zip(chain, chain[1:], strict=False):
         assert nxt.state_before == prev.state_after
     assert _healthy(laptop) and _healthy(desktop)
 
