@@ -67,12 +67,15 @@ def friendly(fn: F) -> F:
 
 
 def _report(error: DlquizError) -> None:
+    from rich.markup import escape
+
     from dlquiz.render import console
 
     err = console(stderr=True)
-    err.print(f"[bold red]error:[/] {error.message}", markup=True, highlight=False)
+    # soft_wrap: a long path in the message stays on one line, so it can be copied from the terminal.
+    err.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, highlight=False, soft_wrap=True)
     if error.hint:
-        err.print(f"[dim]hint:[/] {error.hint}", markup=True, highlight=False)
+        err.print(f"[dim]hint:[/] {escape(error.hint)}", markup=True, highlight=False, soft_wrap=True)
 
 
 def complete_card_id(incomplete: str) -> list[str]:

@@ -406,6 +406,9 @@ def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
     reviewed_today = session.new_done + session.reviews_done
     if counts.total:
         command = "dlquiz study"
+    elif session.reviews_done >= session.reviews_per_day:
+        command = (f"today's review limit ({session.reviews_per_day}) is reached: come back tomorrow, "
+                   "or raise it with dlquiz config reviews_per_day N")
     elif session.new_available():
         command = "dlquiz study --new 5   (today's new-card limit is reached)"
     else:
