@@ -1,0 +1,291 @@
+"""``dlquiz prove`` in the terminal: a demo's header, tables, curves (plotext) and checks; the demo list."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dlquiz.demos.registry import Demo, DemoResult, Plot
+from dlquiz.render import langs
+
+# Interface words in both languages; "both" shows them as "English · 中文".
+WORDS = {
+    "seed": ("seed", "随机种子"),
+    "parameters": ("parameters", "参数"),
+    "no parameters": ("no parameters", "无参数"),
+    "checks": ("Checks", "检验"),
+    "measured": ("measured", "实测"),
+    "wanted": ("wanted", "要求"),
+    "questions": ("questions", "题目"),
+    "title": ("title", "标题"),
+}
+TOPICS = {
+    "optimization": ("Optimization", "优化"),
+    "batchnorm": ("Batch normalization", "批归一化"),
+    "cnn": ("Convolutional networks", "卷积神经网络"),
+    "loss": ("Loss functions", "损失函数"),
+}
+PLOT_HEIGHT = 16  # rows: enough to read a curve, small enough to keep the checks on screen
+MAX_PLOT_WIDTH = 120  # wider plots add columns, not information
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return " · ".join(pair[0 if code == "en" else 1] for code in langs(lang))
+
+
+def _word(key: str, lang: str) -> str:
+    return _pick(WORDS[key], lang)
+
+
+def fmt(value: Any) -> str:
+    """A number as a person reads it: 6 significant digits, scientific notation when very large or small."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value == 0:
+            return "0"
+        magnitude = abs(value)
+        if magnitude >= 1e7 or magnitude < 1e-3:
+            return f"{value:.3g}"
+        if value.is_integer():
+            return fmt(int(value))
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _title(result: DemoResult, lang: str) -> str:
+    """The demo's title in the chosen language(s); the result itself only carries the English one."""
+    from dlquiz.demos.registry import get
+
+    demo = get(result.demo_id)
+    if demo is None:
+        return result.title
+    return "\n".join(demo.title.get(code, result.title) for code in langs(lang))
+
+
+def _header(result: DemoResult, lang: str) -> Panel:
+    if result.params:
+        params = " · ".join(f"{name} = {fmt(value)}" for name, value in result.params.items())
+    else:
+        params = _word("no parameters", lang)
+    body = [Text(f"{_word('parameters', lang)}: {params}", style="dim")]
+    if result.summary:
+        body.append(Text(""))
+        body.append(Text(result.summary))
+    return Panel(
+        Group(*body),
+        title=Text(_title(result, lang), style="bold"),
+        subtitle=Text(f"{result.demo_id} · {_word('seed', lang)} {result.seed}", style="dim"),
+        title_align="left",
+        subtitle_align="right",
+        border_style="blue",
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    table = Table(title=title, title_style="bold", title_justify="left", box=box.SIMPLE_HEAD)
+    for i, name in enumerate(columns):
+        numeric = bool(rows) and all(_is_number(row[i]) for row in rows if i < len(row))
+        table.add_column(name, justify="right" if numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(fmt(cell) for cell in row))
+    return table
+
+
+# Line colours (xterm 256-colour codes, the same numbers for plotext and rich): distinct on dark and
+# light backgrounds; more series than colours reuse them in order.
+PALETTE = (12, 9, 10, 13, 11, 14, 208, 250)
+
+
+def _nice_step(span: float, count: int) -> float:
+    """A round tick spacing (1, 2 or 5 times a power of ten) giving about ``count`` ticks over ``span``."""
+    raw = span / max(1, count - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw * 0.999)
+
+
+def _ticks(lo: float, hi: float, count: int = 6) -> list[float]:
+    if not hi > lo:
+        return [lo]
+    step = _nice_step(hi - lo, count)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks, k = [], 0
+    while first + k * step <= hi + step * 1e-9:
+        ticks.append(first + k * step)
+        k += 1
+    return ticks
+
+
+def _tick_label(value: float, step: float) -> str:
+    if value == 0 or abs(step) < 1e-12:
+        return "0" if value == 0 else f"{value:.3g}"
+    if abs(value) >= 1e5 or step < 1e-3:
+        return f"{value:.3g}"
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return f"{value:.{decimals}f}"
+
+
+def _decade_label(power: int) -> str:
+    return fmt(10.0**power) if -2 <= power <= 4 else f"1e{power}"
+
+
+def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> str:
+    """Draw ``plot`` with plotext at ``width`` × ``height`` cells; returns text with ANSI colours.
+
+    A log axis is drawn as log₁₀ of the values with ticks at whole decades; values that are not
+    positive cannot be drawn there and are left out (a loss that reached exactly 0, say). Non-finite
+    values are left out everywhere. Series take their colours from PALETTE, in order; the legend is
+    not drawn here (see :func:`plot_legend`), so that it never covers a curve.
+    """
+    import plotext
+
+    lines = []
+    for series in plot.series:
+        xs: Iterable[float] = series.x if series.x is not None else range(len(series.y))
+        points = [
+            (float(x), math.log10(y) if plot.logy else float(y))
+            for x, y in zip(xs, series.y, strict=False)
+            if math.isfinite(x) and math.isfinite(y) and (y > 0 or not plot.logy)
+        ]
+        lines.append(points)
+    drawn = [p for points in lines for p in points]
+    if not drawn:
+        return f"{plot.title}: nothing to draw"
+    x_lo, x_hi = min(p[0] for p in drawn), max(p[0] for p in drawn)
+    y_lo, y_hi = min(p[1] for p in drawn), max(p[1] for p in drawn)
+
+    figure = plotext.figure
+    figure.clear()
+    # size the plot from the console it is printed on, not from the process's own terminal (or none)
+    plotext.terminal.limit(False, False)
+    try:
+        figure.theme("simple")  # no background colour: readable on dark and light terminals
+        figure.plot_size(width, height)
+        figure.legend(active=False)
+        for i, points in enumerate(lines):
+            if points:
+                pixel = plotext.pixel(foreground=PALETTE[i % len(PALETTE)])
+                signal = figure.signal(
+                    [p[0] for p in points],
+                    [p[1] for p in points],
+                    marker=plotext.marker("braille", pixel=pixel),
+                )
+                figure.draw(signal.lines())
+        x_ticks = _ticks(x_lo, x_hi)
+        x_step = x_ticks[1] - x_ticks[0] if len(x_ticks) > 1 else 1.0
+        figure.ruler("x").ticks(x_ticks, [_tick_label(v, x_step) for v in x_ticks])
+        if plot.logy:
+            low, high = math.floor(y_lo), math.ceil(y_hi)
+            every = max(1, math.ceil((high - low + 1) / 6))  # at most about six decade labels
+            powers = list(range(low, high + 1, every))
+            figure.ruler("y").ticks([float(k) for k in powers], [_decade_label(k) for k in powers])
+        else:
+            y_ticks = _ticks(y_lo, y_hi, 5)
+            y_step = y_ticks[1] - y_ticks[0] if len(y_ticks) > 1 else 1.0
+            figure.ruler("y").ticks(y_ticks, [_tick_label(v, y_step) for v in y_ticks])
+        if plot.title:
+            figure.title(plot.title)
+        if plot.xlabel:
+            figure.label(plot.xlabel, axis="x")
+        ylabel = f"{plot.ylabel} (log scale)" if plot.logy else plot.ylabel
+        if ylabel:
+            figure.label(ylabel, axis="y")
+        return figure.build().string()
+    finally:
+        figure.clear()
+        plotext.terminal.limit(True, True)
+
+
+def plot_legend(plot: Plot) -> Text:
+    """One line naming each series in its plot colour."""
+    legend = Text("  ")
+    for i, series in enumerate(plot.series):
+        legend.append("━━ ", style=f"color({PALETTE[i % len(PALETTE)]})")
+        legend.append(series.label)
+        legend.append("   ")
+    return legend
+
+
+def _checks(result: DemoResult, lang: str) -> Table:
+    """One row per check: the mark, then the claim and what was measured (wrapped under the claim)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for check in result.checks:
+        mark = Text("✓", style="bold green") if check.passed else Text("✗", style="bold red")
+        line = Text(check.claim)
+        line.append(
+            f"  {_word('measured', lang)} {fmt(check.measured)}, {_word('wanted', lang)} {check.tolerance}",
+            style="dim" if check.passed else "red",
+        )
+        grid.add_row(Text(" ") + mark, line)
+    return grid
+
+
+def render_demo_result(console: Console, result: DemoResult, lang: str = "en", plots: bool = True) -> None:
+    """Print one demo's result: header panel, tables, curves (if ``plots``), then one line per check."""
+    console.print(_header(result, lang))
+    for table in result.tables:
+        console.print(_table(table.title, table.columns, table.rows))
+    if plots:
+        width = max(40, min(console.width, MAX_PLOT_WIDTH))
+        for plot in result.plots:
+            console.print(Text.from_ansi(plot_text(plot, width)))
+            if len(plot.series) > 1 or plot.series[0].label:
+                console.print(plot_legend(plot))
+            console.print()
+    console.print(Text(_word("checks", lang), style="bold"))
+    console.print(_checks(result, lang))
+    failed = sum(not check.passed for check in result.checks)
+    total = len(result.checks)
+    if failed:
+        verdict = Text(f"{failed} of {total} checks failed", style="bold red")
+    else:
+        verdict = Text(f"all {total} checks passed", style="bold green")
+    if "zh" in langs(lang):
+        verdict.append(f"（{total} 项检验中 {failed} 项未通过）" if failed else f"（{total} 项检验全部通过）")
+    console.print(verdict)
+    console.print()
+
+
+def _topic(demo: Demo) -> str:
+    return demo.fn.__module__.rsplit(".", 1)[-1]
+
+
+def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") -> None:
+    """``dlquiz prove --list``: one table per topic; each demo's id, title, questions and parameters."""
+    by_topic: dict[str, list[Demo]] = {}
+    for demo in demos:
+        by_topic.setdefault(_topic(demo), []).append(demo)
+    for topic, members in by_topic.items():
+        table = Table(
+            title=_pick(TOPICS.get(topic, (topic, topic)), lang),
+            title_style="bold",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        table.add_column("id", style="bold cyan", no_wrap=True)
+        table.add_column(_word("title", lang), overflow="fold")
+        for demo in members:
+            lines = [Text(demo.title.get(code, demo.title["en"])) for code in langs(lang)]
+            params = ", ".join(f"{p.name}={fmt(p.default)}" for p in demo.params)
+            lines.append(Text(f"{_word('questions', lang)}: {', '.join(demo.questions)}", style="dim"))
+            if params:
+                lines.append(Text(f"{_word('parameters', lang)}: {params}", style="dim"))
+            table.add_row(demo.id, Group(*lines))
+        console.print(table)
