@@ -50,3 +50,21 @@ def subprocess_env(isolated_home: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["DLQUIZ_HOME"] = str(isolated_home)
     return env
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Print the content coverage table (questions, drills by type, bilingual) at the end of every run."""
+    try:
+        from tests.test_content import coverage, shipped
+
+        rows = coverage(shipped())
+    except Exception as error:  # the content tests themselves report the failure
+        terminalreporter.write_line(f"content coverage unavailable: {error}")
+        return
+    terminalreporter.section("content coverage")
+    header = f"{'section':14} {'questions':>9} {'drills':>6} {'basic':>5} {'cloze':>5} {'choice':>6} {'numeric':>7} {'en+zh':>5}"
+    terminalreporter.write_line(header)
+    for r in rows:
+        terminalreporter.write_line(
+            f"{r['section']:14} {r['questions']:>9} {r['drills']:>6} {r['basic']:>5} {r['cloze']:>5} "
+            f"{r['choice']:>6} {r['numeric']:>7} {r['bilingual']:>5}")
