@@ -227,3 +227,34 @@ def test_adam_first_uncorrected_step_is_larger():
     assert first_row[0] == 1
     assert first_row[1] == pytest.approx(1.0, abs=1e-4)
     assert first_row[2] == pytest.approx(0.1 / math.sqrt(0.001), rel=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------------
+# the JSON schema of a result
+
+
+@functools.cache
+def result_validator():
+    from importlib.resources import files
+
+    import jsonschema
+
+    schema = json.loads(files("dlquiz.demos").joinpath("result.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("demo_id", IDS)
+def test_result_matches_the_json_schema(demo_id):
+    data = json.loads(json.dumps(run(demo_id).to_dict(), allow_nan=False))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in result_validator().iter_errors(data)]
+    assert not errors
+
+
+def test_schema_rejects_a_malformed_result():
+    data = json.loads(json.dumps(run("logreg-gradient").to_dict()))
+    data["checks"][0]["measured"] = "small"
+    del data["passed"]
+    messages = [e.message for e in result_validator().iter_errors(data)]
+    assert any("'passed' is a required property" in m for m in messages)
+    assert any("is not of type 'number'" in m for m in messages)

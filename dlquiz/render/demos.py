@@ -64,29 +64,31 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def _title(result: DemoResult, lang: str) -> str:
+def _titles(result: DemoResult, lang: str) -> list[str]:
     """The demo's title in the chosen language(s); the result itself only carries the English one."""
     from dlquiz.demos.registry import get
 
     demo = get(result.demo_id)
     if demo is None:
-        return result.title
-    return "\n".join(demo.title.get(code, result.title) for code in langs(lang))
+        return [result.title]
+    return [demo.title.get(code, result.title) for code in langs(lang)]
 
 
 def _header(result: DemoResult, lang: str) -> Panel:
+    # Titles go in the body, where they can wrap: a panel's own title is cut at the terminal's width.
+    body = [Text(title, style="bold") for title in _titles(result, lang)]
     if result.params:
         params = " · ".join(f"{name} = {fmt(value)}" for name, value in result.params.items())
     else:
         params = _word("no parameters", lang)
-    body = [Text(f"{_word('parameters', lang)}: {params}", style="dim")]
+    body.append(Text(f"{_word('parameters', lang)}: {params}", style="dim"))
     if result.summary:
         body.append(Text(""))
         body.append(Text(result.summary))
     return Panel(
         Group(*body),
-        title=Text(_title(result, lang), style="bold"),
-        subtitle=Text(f"{result.demo_id} · {_word('seed', lang)} {result.seed}", style="dim"),
+        title=Text(result.demo_id, style="bold cyan"),
+        subtitle=Text(f"{_word('seed', lang)} {result.seed}", style="dim"),
         title_align="left",
         subtitle_align="right",
         border_style="blue",
@@ -119,21 +121,20 @@ def _nice_step(span: float, count: int) -> float:
     return next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw * 0.999)
 
 
-def _ticks(lo: float, hi: float, count: int = 6) -> list[float]:
-    if not hi > lo:
-        return [lo]
+def _axis(lo: float, hi: float, count: int = 6) -> tuple[float, float, list[float]]:
+    """Limits widened to whole tick steps, and the ticks between them (about ``count``)."""
+    if not hi > lo:  # a flat line: give it some room
+        pad = max(abs(lo) * 0.1, 1e-12) if lo else 1.0
+        lo, hi = lo - pad, hi + pad
     step = _nice_step(hi - lo, count)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks, k = [], 0
-    while first + k * step <= hi + step * 1e-9:
-        ticks.append(first + k * step)
-        k += 1
-    return ticks
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    ticks = [k * step for k in range(first, last + 1)]
+    return ticks[0], ticks[-1], ticks
 
 
 def _tick_label(value: float, step: float) -> str:
-    if value == 0 or abs(step) < 1e-12:
-        return "0" if value == 0 else f"{value:.3g}"
+    if abs(value) < abs(step) * 1e-6:  # also turns -0.0 into 0
+        return "0"
     if abs(value) >= 1e5 or step < 1e-3:
         return f"{value:.3g}"
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
@@ -186,17 +187,22 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> str:
                     marker=plotext.marker("braille", pixel=pixel),
                 )
                 figure.draw(signal.lines())
-        x_ticks = _ticks(x_lo, x_hi)
+        # x: the data's own range, ticks inside it; y: widened to round values, ticks at both ends
+        _, _, x_ticks = _axis(x_lo, x_hi)
+        x_ticks = [v for v in x_ticks if x_lo <= v <= x_hi] or [x_lo]
         x_step = x_ticks[1] - x_ticks[0] if len(x_ticks) > 1 else 1.0
         figure.ruler("x").ticks(x_ticks, [_tick_label(v, x_step) for v in x_ticks])
         if plot.logy:
             low, high = math.floor(y_lo), math.ceil(y_hi)
-            every = max(1, math.ceil((high - low + 1) / 6))  # at most about six decade labels
+            high = max(high, low + 1)
+            every = max(1, math.ceil((high - low) / 6))  # at most about six decade labels
             powers = list(range(low, high + 1, every))
+            figure.ruler("y").lim(float(low), float(high))
             figure.ruler("y").ticks([float(k) for k in powers], [_decade_label(k) for k in powers])
         else:
-            y_ticks = _ticks(y_lo, y_hi, 5)
+            y_min, y_max, y_ticks = _axis(y_lo, y_hi, 5)
             y_step = y_ticks[1] - y_ticks[0] if len(y_ticks) > 1 else 1.0
+            figure.ruler("y").lim(y_min, y_max)
             figure.ruler("y").ticks(y_ticks, [_tick_label(v, y_step) for v in y_ticks])
         if plot.title:
             figure.title(plot.title)
@@ -225,7 +231,7 @@ def _checks(result: DemoResult, lang: str) -> Table:
     """One row per check: the mark, then the claim and what was measured (wrapped under the claim)."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")
     for check in result.checks:
         mark = Text("✓", style="bold green") if check.passed else Text("✗", style="bold red")
         line = Text(check.claim)
