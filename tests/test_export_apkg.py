@@ -148,3 +148,20 @@ def test_both_languages_stack_english_over_chinese(cli, tmp_path: Path):
         field = anki.note(guid_for("fix-softmax"))["Question"]
         assert field.index('<div class="en">Why subtract') < field.index('<div class="zh">为什么')
         assert anki.deck_names() == {"dlquiz", "dlquiz::Fixture section"}
+
+
+def test_a_failing_demo_is_noted_on_the_card_not_fatal(monkeypatch: pytest.MonkeyPatch):
+    from dlquiz.demos import registry
+    from dlquiz.export.fields import DemoOutputs
+
+    real = registry.get("bn-moments")
+    assert real is not None
+
+    def boom(*args, **kwargs):
+        raise FloatingPointError("overflow <here>")
+
+    monkeypatch.setitem(registry._REGISTRY, "bn-moments", type(real)(**{**real.__dict__, "fn": boom}))
+    outputs = DemoOutputs()
+    html = outputs.html(("bn-moments", "no-such-demo"))
+    assert "bn-moments failed at export time: FloatingPointError: overflow &lt;here&gt;" in html
+    assert outputs.failed == ["bn-moments"]

@@ -150,7 +150,8 @@ def write(
     models = _models()
     decks: dict[str, Any] = {}
     n_cards = 0
-    for data in notes(catalog, lang, DemoOutputs()):
+    demos = DemoOutputs()
+    for data in notes(catalog, lang, demos):
         deck = decks.get(data.deck)
         if deck is None:
             deck = decks[data.deck] = genanki.Deck(deck_id(data.deck), data.deck)
@@ -167,4 +168,5 @@ def write(
         "cards": n_cards,
         "decks": len(decks),
         "timestamp": stamp,
+        **({"failed demos": len(demos.failed)} if demos.failed else {}),
     }

@@ -116,6 +116,7 @@ class DemoOutputs:
 
     def __init__(self) -> None:
         self._html: dict[str, str] = {}
+        self.failed: list[str] = []
 
     def html(self, demo_ids: tuple[str, ...]) -> str:
         if not demo_ids:
@@ -126,7 +127,12 @@ class DemoOutputs:
         out = []
         for demo_id in demo_ids:
             if demo_id not in self._html and demo_id in demos:
-                self._html[demo_id] = demo_html(demos[demo_id].run())
+                try:
+                    self._html[demo_id] = demo_html(demos[demo_id].run())
+                except Exception as error:  # one broken demo must not sink the whole export
+                    message = f"{demo_id} failed at export time: {type(error).__name__}: {error}"
+                    self._html[demo_id] = f'<div class="demo demo-error">{escape(message)}</div>'
+                    self.failed.append(demo_id)
             out.append(self._html.get(demo_id, ""))
         return "".join(out)
 

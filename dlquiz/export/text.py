@@ -74,7 +74,8 @@ def write(
         + "Back/Back Extra",
     ]
     rows = []
-    for note in notes(catalog, lang, DemoOutputs()):
+    demos = DemoOutputs()
+    for note in notes(catalog, lang, demos):
         notetype, first, second = _columns(note)
         rows.append([note.guid, notetype, note.deck, " ".join(note.tags), one_line(first), one_line(second)])
 
@@ -85,4 +86,4 @@ def write(
             writer.writerows(rows)
 
     write_atomic(path, dump)
-    return {"notes": len(rows)}
+    return {"notes": len(rows), **({"failed demos": len(demos.failed)} if demos.failed else {})}
