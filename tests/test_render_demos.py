@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from dlquiz.demos.registry import Check, DemoResult, Plot, Series, Table, all_demos, get
-from dlquiz.render.demos import fmt, plot_text, render_demo_list, render_demo_result
+from dlquiz.render.demos import fmt, plot_legend, plot_text, render_demo_list, render_demo_result
 
 DEMOS = all_demos()
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -157,3 +157,11 @@ def test_demo_list_in_chinese():
 )
 def test_number_format(value, text):
     assert fmt(value) == text
+
+
+def test_legend_breaks_between_entries():
+    plot = Plot("many", tuple(Series(f"series number {i}", (1.0, 2.0)) for i in range(6)))
+    lines = plot_legend(plot, 40).plain.splitlines()
+    assert len(lines) > 1
+    assert all(cell_len(line) <= 40 and not line.rstrip().endswith("━━") for line in lines)
+    assert sum(line.count("━━ series number") for line in lines) == 6

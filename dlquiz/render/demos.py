@@ -217,13 +217,19 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> str:
         plotext.terminal.limit(True, True)
 
 
-def plot_legend(plot: Plot) -> Text:
-    """One line naming each series in its plot colour."""
-    legend = Text("  ")
+def plot_legend(plot: Plot, width: int = MAX_PLOT_WIDTH) -> Text:
+    """Each series' name in its plot colour; lines break between entries, never inside one."""
+    legend, used = Text("  "), 2
     for i, series in enumerate(plot.series):
-        legend.append("━━ ", style=f"color({PALETTE[i % len(PALETTE)]})")
-        legend.append(series.label)
-        legend.append("   ")
+        entry = Text("━━ ", style=f"color({PALETTE[i % len(PALETTE)]})") + Text(series.label)
+        if used > 2 and used + 3 + entry.cell_len > width:
+            legend.append("\n  ")
+            used = 2
+        elif used > 2:
+            legend.append("   ")
+            used += 3
+        legend.append_text(entry)
+        used += entry.cell_len
     return legend
 
 
@@ -253,7 +259,7 @@ def render_demo_result(console: Console, result: DemoResult, lang: str = "en", p
         for plot in result.plots:
             console.print(Text.from_ansi(plot_text(plot, width)))
             if len(plot.series) > 1 or plot.series[0].label:
-                console.print(plot_legend(plot))
+                console.print(plot_legend(plot, width))
             console.print()
     console.print(Text(_word("checks", lang), style="bold"))
     console.print(_checks(result, lang))
