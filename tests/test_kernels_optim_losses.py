@@ -55,7 +55,10 @@ def test_numeric_gradient_leaves_its_input_alone():
 
 def test_relative_error():
     assert relative_error(np.array([1.0, 0.0]), np.array([1.0, 0.0])) == 0.0
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert relative_error(np.array([2.0]), np.array([1.0])) == pytest.approx(0.5)
+    # norm-wise: a near-zero entry that is off by 100% barely matters next to a large one
+    assert relative_error(np.array([1.0, 1e-9]), np.array([1.0, 2e-9])) < 1e-8
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dlquiz.demos.registry import Check, DemoResult, Param, Plot, Series, Table, demo
-from dlquiz.kernels.gradcheck import numeric_gradient
+from dlquiz.kernels.gradcheck import numeric_gradient, relative_error
 from dlquiz.kernels.losses import (
     l1,
     logistic_regression,
@@ -35,12 +35,6 @@ def _series(label: str, y: np.ndarray, x: np.ndarray | None = None, max_points: 
         keep = np.unique(np.linspace(0, y.size - 1, max_points).round().astype(int))
         xs, y = xs[keep], y[keep]
     return Series(label, tuple(float(v) for v in y), tuple(float(v) for v in xs))
-
-
-def _norm_rel(a: np.ndarray, b: np.ndarray) -> float:
-    """‖a − b‖ / max(‖a‖, ‖b‖): unlike an elementwise ratio, not fooled by entries that are nearly 0."""
-    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), 1e-300)
-    return float(np.linalg.norm(np.asarray(a) - np.asarray(b))) / scale
 
 
 def _per_element_grad(loss: LossFn, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -445,9 +439,9 @@ def logreg_gradient(rng: np.random.Generator, *, seed: int, lam: float, m: int) 
     by_hand = X.T @ (p - y) / m + lam * w
     dw0, db0, ndw0, ndb0 = results[0.0]
     dwl, dbl, ndwl, ndbl = results[lam]
-    err0 = _norm_rel(np.append(dw0, db0), np.append(ndw0, ndb0))
-    errl = _norm_rel(np.append(dwl, dbl), np.append(ndwl, ndbl))
-    formula_err = _norm_rel(dwl, by_hand)
+    err0 = relative_error(np.append(dw0, db0), np.append(ndw0, ndb0))
+    errl = relative_error(np.append(dwl, dbl), np.append(ndwl, ndbl))
+    formula_err = relative_error(dwl, by_hand)
     checks = (
         _check("without regularization, analytic = numeric gradient (relative error, w and b)",
                err0, "< 1e-7", err0 < 1e-7),

@@ -30,11 +30,12 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float =
     return grad
 
 
-def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-12) -> float:
-    """Largest elementwise ``|a − b| / max(|a|, |b|, floor)``: the usual gradient-check metric.
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """‖a − b‖ / max(‖a‖, ‖b‖): the gradient-check metric, over the whole array.
 
-    The floor keeps coordinates where both values are (near) zero from dividing by zero.
+    Taken norm-wise rather than entry by entry, so that entries that are nearly zero in both (where a
+    tiny absolute difference is a huge ratio) do not dominate. Two zero arrays give 0.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
-    return float(np.max(np.abs(a - b) / scale)) if a.size else 0.0
+    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)))
+    return float(np.linalg.norm(a - b)) / scale if scale > 0 else 0.0
