@@ -224,6 +224,8 @@ def _demo_titles(demo_ids: tuple[str, ...], lang: str) -> dict[str, str]:
 def check(
     files: Annotated[list[Path] | None, typer.Argument(
         metavar="[BANK]...", help="Bank files or folders to check with the shipped banks (default: all loaded).")] = None,
+    alone: Annotated[bool, typer.Option(
+        "--alone", help="Check the named files without the shipped banks (e.g. a full JSON export).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the question banks; every problem is reported with file, line and field. Exit 2 on errors."""
@@ -232,7 +234,10 @@ def check(
     from dlquiz.render import cards, console
 
     user = list(files) if files else paths.user_banks(Options.banks)
-    result = bank.load([paths.shipped_content()], user, known_demos=lambda: set(all_demos()))
+    if alone and not files:
+        raise DlquizError("--alone needs the bank files to check")
+    shipped = [] if alone else [paths.shipped_content()]
+    result = bank.load(shipped, user, known_demos=lambda: set(all_demos()))
     catalog = result.catalog
     n_drills = sum(len(q.drills) for q in catalog.questions)
     if as_json:

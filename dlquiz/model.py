@@ -66,7 +66,8 @@ class Reference:
     url: str | None = None
 
     def cite(self) -> str:
-        return f"{self.authors} ({self.year}). {self.title}. {self.venue}."
+        title = self.title if self.title.endswith(("?", "!", ".")) else self.title + "."
+        return f"{self.authors} ({self.year}). {title} {self.venue}."
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,10 @@ class Store:
     def last_review(self, kinds: tuple[str, ...] = ("study", "cram")) -> Review | None:
         marks = ", ".join("?" for _ in kinds)
         row = self.conn.execute(
-            f"SELECT * FROM reviews WHERE kind IN ({marks}) ORDER BY id DESC LIMIT 1", kinds
+            # The newest row, unless a later review of the same card exists (a history import can add old
+            # reviews after new ones): only a card's latest review can be undone by restoring state_before.
+            f"SELECT * FROM reviews AS r WHERE kind IN ({marks}) AND NOT EXISTS (SELECT 1 FROM reviews AS l "
+            "WHERE l.card_id = r.card_id AND l.reviewed_at > r.reviewed_at) ORDER BY id DESC LIMIT 1", kinds
         ).fetchone()
         return Review.from_row(dict(row)) if row else None
 
