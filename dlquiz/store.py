@@ -18,7 +18,7 @@ from typing import Any
 
 from dlquiz.errors import DlquizError
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 30_000  # a loaded machine (fsync per commit) can keep a writer waiting for seconds
 # The number of migrations in migrations.py, mirrored in PRAGMA user_version so that opening an
 # up-to-date database needs no sqlite-utils import (it pulls in NumPy: ~0.2 s). A test keeps it in step.
 SCHEMA_VERSION = 2
