@@ -34,10 +34,20 @@ def synthetic_catalog(n_cards: int) -> Catalog:
     questions = []
     for qi in range(n_cards // 10):
         qid = f"q{qi}"
-        raw = {"id": qid, "section": "bench", "source": "-", "prompt": t, "answer": {"short": t, "detailed": t},
-               "key_points": [t], "formulas": [], "pitfalls": [], "follow_ups": [],
-               "references": [{"authors": "a", "year": 2000, "title": "t", "venue": "v"}], "demos": [],
-               "drills": [{"id": f"{qid}.d{j}", "type": "basic", "prompt": t, "back": t} for j in range(9)]}
+        raw = {
+            "id": qid,
+            "section": "bench",
+            "source": "-",
+            "prompt": t,
+            "answer": {"short": t, "detailed": t},
+            "key_points": [t],
+            "formulas": [],
+            "pitfalls": [],
+            "follow_ups": [],
+            "references": [{"authors": "a", "year": 2000, "title": "t", "venue": "v"}],
+            "demos": [],
+            "drills": [{"id": f"{qid}.d{j}", "type": "basic", "prompt": t, "back": t} for j in range(9)],
+        }
         questions.append(build_question(raw))
     return Catalog((Section("bench", Text("Bench", "Bench"), 1),), tuple(questions))
 
@@ -45,13 +55,24 @@ def synthetic_catalog(n_cards: int) -> Catalog:
 def populate(path: Path, catalog: Catalog, n_reviews: int, rng: random.Random) -> None:
     store = Store.open(path, NOW)
     ids = [c.id for c in catalog.cards()]
-    state = {"state": 2, "step": None, "stability": 10.0, "difficulty": 5.0, "reps": 5, "lapses": 0,
-             "content_hash": None, "buried_until": None}
+    state = {
+        "state": 2,
+        "step": None,
+        "stability": 10.0,
+        "difficulty": 5.0,
+        "reps": 5,
+        "lapses": 0,
+        "content_hash": None,
+        "buried_until": None,
+    }
     with store.write():
         store.conn.executemany(
             "INSERT INTO cards (card_id, state, step, stability, difficulty, due, last_review, reps, lapses,"
             " content_hash, buried_until) VALUES (?, 2, NULL, 10.0, 5.0, ?, ?, 5, 0, NULL, NULL)",
-            [(cid, iso(NOW + timedelta(days=rng.uniform(-3, 30))), iso(NOW - timedelta(days=10))) for cid in ids],
+            [
+                (cid, iso(NOW + timedelta(days=rng.uniform(-3, 30))), iso(NOW - timedelta(days=10)))
+                for cid in ids
+            ],
         )
     blob = json.dumps(state)
     batch = 100_000
@@ -59,12 +80,26 @@ def populate(path: Path, catalog: Catalog, n_reviews: int, rng: random.Random) -
         rows = []
         for i in range(start, min(n_reviews, start + batch)):
             when = NOW - timedelta(days=365) + timedelta(seconds=i * 30)
-            rows.append((uuid.uuid4().hex, rng.choice(ids), iso(when), rng.randint(1, 4), 5000, "study", None,
-                         blob, blob, None))
+            rows.append(
+                (
+                    uuid.uuid4().hex,
+                    rng.choice(ids),
+                    iso(when),
+                    rng.randint(1, 4),
+                    5000,
+                    "study",
+                    None,
+                    blob,
+                    blob,
+                    None,
+                )
+            )
         with store.write():
             store.conn.executemany(
                 "INSERT INTO reviews (uid, card_id, reviewed_at, rating, duration_ms, kind, scheduler_id,"
-                " state_before, state_after, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                " state_before, state_after, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
     store.close()
 
 
@@ -97,8 +132,11 @@ def main() -> int:
         t0 = time.perf_counter()
         populate(empty, catalog, 0, random.Random(1))
         populate(full, catalog, args.reviews, random.Random(1))
-        print(f"setup: {len(catalog.cards())} cards; {args.reviews:,} reviews written in "
-              f"{time.perf_counter() - t0:.1f} s", flush=True)
+        print(
+            f"setup: {len(catalog.cards())} cards; {args.reviews:,} reviews written in "
+            f"{time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         results: dict[str, list[float]] = {"empty log": [], "full log": []}
         chunk = max(1, args.rounds // 4)
         for _ in range(4):  # interleave, so both see the same machine noise

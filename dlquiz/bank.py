@@ -43,8 +43,14 @@ class Problem:
         return f"{where}:{tag}{field} {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "path": self.path, "message": self.message,
-                "severity": self.severity, "blocking": self.blocking}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "path": self.path,
+            "message": self.message,
+            "severity": self.severity,
+            "blocking": self.blocking,
+        }
 
 
 @dataclass
@@ -251,8 +257,14 @@ def _key_path(data: Any, key: Any, line: int, path: tuple[Any, ...] = ()) -> lis
 
 
 def _type_name(expected: Any) -> str:
-    names = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number",
-             "integer": "an integer", "boolean": "true or false"}
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "number": "a number",
+        "integer": "an integer",
+        "boolean": "true or false",
+    }
     if isinstance(expected, list):
         return " or ".join(names.get(e, e) for e in expected)
     return names.get(expected, str(expected))
@@ -320,8 +332,14 @@ def read_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         problems.append(Problem(name, line, field, f"duplicate key {key!r}"))
     parts = bank_parts(data)
     if not parts or (len(parts) > 1 or parts[0] is not data) and set(data) != {"sections"}:
-        problems.append(Problem(name, getattr(data, "line", 1) or 1, "sections",
-                                "a bundle holds one key, 'sections': a non-empty list of banks"))
+        problems.append(
+            Problem(
+                name,
+                getattr(data, "line", 1) or 1,
+                "sections",
+                "a bundle holds one key, 'sections': a non-empty list of banks",
+            )
+        )
     for part in parts:
         problems.extend(_schema_problems(name, part))
     problems.sort(key=lambda p: (p.line, p.path))
@@ -349,8 +367,14 @@ def _schema_problems(name: str, data: Any) -> list[Problem]:
             lines = getattr(error.instance, "lines", {})
             for key in _unknown_keys(error):
                 steps = [*base, key]
-                problems.append(Problem(name, lines.get(key) or _line_of(data, steps), _field_path(data, steps),
-                                        _unknown_field_message(error, key)))
+                problems.append(
+                    Problem(
+                        name,
+                        lines.get(key) or _line_of(data, steps),
+                        _field_path(data, steps),
+                        _unknown_field_message(error, key),
+                    )
+                )
             continue
         path_steps, message = _schema_message(error)
         problems.append(Problem(name, _line_of(data, path_steps), _field_path(data, path_steps), message))
@@ -367,7 +391,9 @@ def _numeric_problems(name: str, data: dict[str, Any]) -> list[Problem]:
                     value = d.get(key)
                     if isinstance(value, float) and not math.isfinite(value):
                         steps = ["questions", qi, "drills", di, key]
-                        out.append(Problem(name, _line_of(data, steps), _field_path(data, steps), "must be finite"))
+                        out.append(
+                            Problem(name, _line_of(data, steps), _field_path(data, steps), "must be finite")
+                        )
     return out
 
 
@@ -381,7 +407,9 @@ def load(
     ``known_demos`` returns the registered demo ids; when given, unknown demo references are errors.
     """
     problems: list[Problem] = []
-    files = list(dict.fromkeys(_resolved(f) for f in bank_files(shipped) + bank_files(user)))  # each file once
+    files = list(
+        dict.fromkeys(_resolved(f) for f in bank_files(shipped) + bank_files(user))
+    )  # each file once
     parsed: list[tuple[Path, dict[str, Any]]] = []
     bad_files: set[str] = set()
     for path in files:
@@ -394,7 +422,7 @@ def load(
 
     # Cross-file rules, in load order: the first definition of an id wins.
     sections: dict[str, Section] = {}
-    for path, data in parsed:
+    for _path, data in parsed:
         s = data["section"]
         sections.setdefault(s["id"], Section(s["id"], Text.of(s["title"]), s.get("order", 1000)))
     question_ids = {q["id"] for _, data in parsed for q in data["questions"]}
@@ -414,7 +442,9 @@ def load(
     order = {s.id: (s.order, i) for i, s in enumerate(sections.values())}
     used_sections = {q.section for q in questions}
     catalog = Catalog(
-        sections=tuple(sorted((s for s in sections.values() if s.id in used_sections), key=lambda s: order[s.id])),
+        sections=tuple(
+            sorted((s for s in sections.values() if s.id in used_sections), key=lambda s: order[s.id])
+        ),
         questions=tuple(sorted(questions, key=lambda q: order[q.section])),
     )
     return LoadResult(catalog, problems, [display_path(p) for p in files])
@@ -447,20 +477,31 @@ def _cross_checks(
                 local[ident] = where
         if q["section"] not in sections:
             near = closest(q["section"], sections)
-            report(qsteps + ["section"], f"unknown section {q['section']!r}"
-                   + (f" (did you mean {near[0]!r}?)" if near else f"; known: {', '.join(sections)}"))
+            report(
+                qsteps + ["section"],
+                f"unknown section {q['section']!r}"
+                + (f" (did you mean {near[0]!r}?)" if near else f"; known: {', '.join(sections)}"),
+            )
         for fi, f in enumerate(q["follow_ups"]):
             target = f.get("question")
             if target is not None and target not in question_ids:
                 near = closest(target, question_ids)
-                report(qsteps + ["follow_ups", fi, "question"], f"no question with id {target!r}"
-                       + (f" (did you mean {', '.join(near)}?)" if near else ""), blocking=False)
+                report(
+                    qsteps + ["follow_ups", fi, "question"],
+                    f"no question with id {target!r}"
+                    + (f" (did you mean {', '.join(near)}?)" if near else ""),
+                    blocking=False,
+                )
         if demo_ids is not None:
             for di, demo_id in enumerate(q["demos"]):
                 if demo_id not in demo_ids:
                     near = closest(demo_id, demo_ids)
-                    report(qsteps + ["demos", di], f"no demo with id {demo_id!r}"
-                           + (f" (did you mean {', '.join(near)}?)" if near else ""), blocking=False)
+                    report(
+                        qsteps + ["demos", di],
+                        f"no demo with id {demo_id!r}"
+                        + (f" (did you mean {', '.join(near)}?)" if near else ""),
+                        blocking=False,
+                    )
         for di, d in enumerate(q["drills"]):
             dsteps = qsteps + ["drills", di]
             if not d["id"].startswith(q["id"] + "."):
@@ -475,7 +516,9 @@ def _cross_checks(
     return out
 
 
-def _cloze_problems(name: str, data: dict[str, Any], steps: list[Any], drill: dict[str, Any]) -> list[Problem]:
+def _cloze_problems(
+    name: str, data: dict[str, Any], steps: list[Any], drill: dict[str, Any]
+) -> list[Problem]:
     out = []
     numbers: dict[str, set[int]] = {}
     for lang in LANGS:
@@ -485,16 +528,36 @@ def _cloze_problems(name: str, data: dict[str, Any], steps: list[Any], drill: di
         numbers[lang] = found
         stripped = CLOZE_RE.sub("", text)
         if "{{c" in stripped or ("{{" in stripped and "::" in stripped):
-            out.append(Problem(name, _line_of(data, lsteps), _field_path(data, lsteps),
-                               "malformed cloze: write {{c1::answer}} or {{c1::answer::hint}}"))
+            out.append(
+                Problem(
+                    name,
+                    _line_of(data, lsteps),
+                    _field_path(data, lsteps),
+                    "malformed cloze: write {{c1::answer}} or {{c1::answer::hint}}",
+                )
+            )
         elif not found:
-            out.append(Problem(name, _line_of(data, lsteps), _field_path(data, lsteps),
-                               "a cloze card needs at least one {{c1::...}} deletion"))
+            out.append(
+                Problem(
+                    name,
+                    _line_of(data, lsteps),
+                    _field_path(data, lsteps),
+                    "a cloze card needs at least one {{c1::...}} deletion",
+                )
+            )
         elif any(not m.group(2).strip() for m in CLOZE_RE.finditer(text)):
-            out.append(Problem(name, _line_of(data, lsteps), _field_path(data, lsteps), "empty cloze deletion"))
+            out.append(
+                Problem(name, _line_of(data, lsteps), _field_path(data, lsteps), "empty cloze deletion")
+            )
     if numbers["en"] and numbers["zh"] and numbers["en"] != numbers["zh"]:
-        out.append(Problem(name, _line_of(data, steps + ["prompt"]), _field_path(data, steps + ["prompt"]),
-                           f"cloze numbers differ: en has {sorted(numbers['en'])}, zh has {sorted(numbers['zh'])}"))
+        out.append(
+            Problem(
+                name,
+                _line_of(data, steps + ["prompt"]),
+                _field_path(data, steps + ["prompt"]),
+                f"cloze numbers differ: en has {sorted(numbers['en'])}, zh has {sorted(numbers['zh'])}",
+            )
+        )
     return out
 
 

@@ -23,8 +23,10 @@ CACHE_FORMAT = 1
 def _fingerprint(files: Sequence[Path]) -> str:
     parts = [__version__, str(CACHE_FORMAT)]
     # The code that builds the cache is part of its key, so an upgrade (or a developer's edit) rebuilds it.
-    builders = [paths.PACKAGE_DIR / name for name in ("bank.schema.json", "bank.py", "model.py", "catalog.py",
-                                                      "mathtext.py")]
+    builders = [
+        paths.PACKAGE_DIR / name
+        for name in ("bank.schema.json", "bank.py", "model.py", "catalog.py", "mathtext.py")
+    ]
     for path in [*builders, *files]:
         try:
             st = path.stat()

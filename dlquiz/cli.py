@@ -39,8 +39,9 @@ class Lang(str, Enum):
 
 LangOption = Annotated[
     Lang,
-    typer.Option("--lang", "-l", envvar="DLQUIZ_LANG", show_envvar=True,
-                 help="Language of the text: en, zh or both."),
+    typer.Option(
+        "--lang", "-l", envvar="DLQUIZ_LANG", show_envvar=True, help="Language of the text: en, zh or both."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -88,11 +89,23 @@ def complete_card_id(incomplete: str) -> list[str]:
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
-    bank: Annotated[list[str] | None, typer.Option(
-        "--bank", "-b", metavar="PATH",
-        help="An extra bank file or folder of *.yaml banks (repeatable) \\[env: DLQUIZ_BANKS].")] = None,
-    db: Annotated[str | None, typer.Option(
-        "--db", metavar="FILE", help="The database file \\[env: DLQUIZ_DB; default: DLQUIZ_HOME/dlquiz.db].")] = None,
+    bank: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bank",
+            "-b",
+            metavar="PATH",
+            help="An extra bank file or folder of *.yaml banks (repeatable) \\[env: DLQUIZ_BANKS].",
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="FILE",
+            help="The database file \\[env: DLQUIZ_DB; default: DLQUIZ_HOME/dlquiz.db].",
+        ),
+    ] = None,
 ) -> None:
     Options.banks = list(bank or [])
     Options.db = db
@@ -145,15 +158,22 @@ def _load(strict: bool = False) -> Any:
         bad = sorted({p.file for p in blocking})
         console(stderr=True).print(
             f"[yellow]warning:[/] skipped {len(bad)} bank file(s) with errors: {', '.join(bad)} "
-            "(run [bold]dlquiz check[/] for details)", markup=True, highlight=False)
+            "(run [bold]dlquiz check[/] for details)",
+            markup=True,
+            highlight=False,
+        )
     return result
 
 
 @app.command("list")
 @friendly
 def list_cards(
-    section: Annotated[list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")] = None,
-    questions_only: Annotated[bool, typer.Option("--questions", "-q", help="Questions only, no drill cards.")] = False,
+    section: Annotated[
+        list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")
+    ] = None,
+    questions_only: Annotated[
+        bool, typer.Option("--questions", "-q", help="Questions only, no drill cards.")
+    ] = False,
     lang: LangOption = Lang.en,
     as_json: JsonOption = False,
 ) -> None:
@@ -170,8 +190,10 @@ def list_cards(
                 from dlquiz.errors import unknown
 
                 raise unknown("section", s, known)
-        catalog = Catalog(tuple(s for s in catalog.sections if s.id in section),
-                          tuple(q for q in catalog.questions if q.section in section))
+        catalog = Catalog(
+            tuple(s for s in catalog.sections if s.id in section),
+            tuple(q for q in catalog.questions if q.section in section),
+        )
     if as_json:
         rows = cards.list_json(catalog)
         if questions_only:
@@ -184,8 +206,10 @@ def list_cards(
 @app.command()
 @friendly
 def show(
-    card_id: Annotated[str, typer.Argument(metavar="ID", help="A question or drill card id.",
-                                           autocompletion=complete_card_id)],
+    card_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="A question or drill card id.", autocompletion=complete_card_id),
+    ],
     lang: LangOption = Lang.en,
     as_json: JsonOption = False,
 ) -> None:
@@ -222,10 +246,19 @@ def _demo_titles(demo_ids: tuple[str, ...], lang: str) -> dict[str, str]:
 @app.command()
 @friendly
 def check(
-    files: Annotated[list[Path] | None, typer.Argument(
-        metavar="[BANK]...", help="Bank files or folders to check with the shipped banks (default: all loaded).")] = None,
-    alone: Annotated[bool, typer.Option(
-        "--alone", help="Check the named files without the shipped banks (e.g. a full JSON export).")] = False,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[BANK]...",
+            help="Bank files or folders to check with the shipped banks (default: all loaded).",
+        ),
+    ] = None,
+    alone: Annotated[
+        bool,
+        typer.Option(
+            "--alone", help="Check the named files without the shipped banks (e.g. a full JSON export)."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the question banks; every problem is reported with file, line and field. Exit 2 on errors."""
@@ -241,17 +274,35 @@ def check(
     catalog = result.catalog
     n_drills = sum(len(q.drills) for q in catalog.questions)
     if as_json:
-        typer.echo(cards.dumps({"files": result.files, "questions": len(catalog.questions), "drills": n_drills,
-                                "problems": [p.to_dict() for p in result.problems]}))
+        typer.echo(
+            cards.dumps(
+                {
+                    "files": result.files,
+                    "questions": len(catalog.questions),
+                    "drills": n_drills,
+                    "problems": [p.to_dict() for p in result.problems],
+                }
+            )
+        )
     else:
         cards.render_problems(console(), result.problems, result.files, len(catalog.questions), n_drills)
     if result.errors:
         raise typer.Exit(2)
 
 
-SectionOption = Annotated[list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")]
-MaybeLang = Annotated[Lang | None, typer.Option("--lang", "-l", envvar="DLQUIZ_LANG", show_envvar=True,
-                                                help="Language: en, zh or both [default: the lang setting].")]
+SectionOption = Annotated[
+    list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")
+]
+MaybeLang = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        "-l",
+        envvar="DLQUIZ_LANG",
+        show_envvar=True,
+        help="Language: en, zh or both [default: the lang setting].",
+    ),
+]
 
 
 def _sections(catalog: Any, sections: list[str] | None) -> list[str]:
@@ -268,11 +319,20 @@ def _sections(catalog: Any, sections: list[str] | None) -> list[str]:
 @friendly
 def study(
     section: SectionOption = None,
-    new: Annotated[int | None, typer.Option("--new", "-n", min=0, help="New cards to add today (beyond the daily limit).")] = None,
+    new: Annotated[
+        int | None,
+        typer.Option("--new", "-n", min=0, help="New cards to add today (beyond the daily limit)."),
+    ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after this many cards.")] = None,
     lang: MaybeLang = None,
-    cram: Annotated[bool, typer.Option("--cram", help="Cram the cards with the lowest predicted recall on the "
-                                       "interview day; logged, schedules left unchanged.")] = False,
+    cram: Annotated[
+        bool,
+        typer.Option(
+            "--cram",
+            help="Cram the cards with the lowest predicted recall on the "
+            "interview day; logged, schedules left unchanged.",
+        ),
+    ] = False,
 ) -> None:
     """Today's review session: reveal, grade 1-4, undo, bury, run the proof; q saves and quits."""
     from dlquiz.render import console
@@ -343,8 +403,17 @@ def grade(
         graded = StudySession(store, catalog, now).grade(card, RATINGS[rating.value], now)
     due = parse_time(graded.state.due)
     if as_json:
-        typer.echo(cards.dumps({"id": card.id, "rating": rating.value, "review_id": graded.review_id,
-                                "due": graded.state.due, "schedule": graded.state.to_dict()}))
+        typer.echo(
+            cards.dumps(
+                {
+                    "id": card.id,
+                    "rating": rating.value,
+                    "review_id": graded.review_id,
+                    "due": graded.state.due,
+                    "schedule": graded.state.to_dict(),
+                }
+            )
+        )
         return
     local = due.astimezone().strftime("%Y-%m-%d %H:%M")
     typer.echo(f"recorded {rating.value} for {card.id}; next due {local} (in {format_interval(due - now)})")
@@ -393,14 +462,18 @@ def config(
     table.add_column("value")
     table.add_column("meaning", style="dim")
     for name, (default, meaning) in SETTINGS.items():
-        table.add_row(name, str(values[name]), meaning + (f" (default {default})" if values[name] != default else ""))
+        table.add_row(
+            name, str(values[name]), meaning + (f" (default {default})" if values[name] != default else "")
+        )
     console().print(table)
 
 
 @app.command()
 @friendly
 def doctor(
-    fix: Annotated[bool, typer.Option("--fix", help="Rebuild mismatched card states from the log (after a backup).")] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Rebuild mismatched card states from the log (after a backup).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Check the database: integrity, card states against the review log, reviews of removed cards."""
@@ -417,17 +490,23 @@ def doctor(
         mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
         out.print(f"{mark} integrity: {report.integrity}")
         if report.mismatched:
-            out.print(f"[red]✗[/] {len(report.mismatched)} of {report.cards_checked} card state(s) differ from "
-                      f"the replay of their log: {', '.join(report.mismatched[:10])}")
+            out.print(
+                f"[red]✗[/] {len(report.mismatched)} of {report.cards_checked} card state(s) differ from "
+                f"the replay of their log: {', '.join(report.mismatched[:10])}"
+            )
         else:
             out.print(f"[green]✓[/] {report.cards_checked} card state(s) equal the replay of their log")
         if report.orphans:
-            out.print(f"[yellow]![/] {len(report.orphans)} reviewed card(s) are no longer in the banks (history "
-                      f"kept, not studied): {', '.join(report.orphans[:10])}")
+            out.print(
+                f"[yellow]![/] {len(report.orphans)} reviewed card(s) are no longer in the banks (history "
+                f"kept, not studied): {', '.join(report.orphans[:10])}"
+            )
         if report.fixed:
             out.print(f"[green]✓[/] rebuilt {report.fixed} card state(s); backup at {report.backup}")
         elif report.mismatched:
-            out.print("run [bold]dlquiz doctor --fix[/] to rebuild them from the log (a backup is made first)")
+            out.print(
+                "run [bold]dlquiz doctor --fix[/] to rebuild them from the log (a backup is made first)"
+            )
     if not report.healthy and not report.fixed:
         raise typer.Exit(1)
 
@@ -435,13 +514,20 @@ def doctor(
 @app.command()
 @friendly
 def prove(
-    target: Annotated[str | None, typer.Argument(
-        metavar="[ID]", help="A demo id, or a question id to run all of its demos.",
-        autocompletion=lambda incomplete: _complete_demo(incomplete))] = None,
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="A demo id, or a question id to run all of its demos.",
+            autocompletion=lambda incomplete: _complete_demo(incomplete),
+        ),
+    ] = None,
     list_demos: Annotated[bool, typer.Option("--list", help="List the demos: id, title, questions.")] = False,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same output).")] = None,
-    sets: Annotated[list[str] | None, typer.Option(
-        "--set", metavar="NAME=VALUE", help="Change a demo parameter (repeatable); see --list.")] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="NAME=VALUE", help="Change a demo parameter (repeatable); see --list."),
+    ] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw curves in the terminal.")] = True,
     lang: LangOption = Lang.en,
     as_json: JsonOption = False,
@@ -453,9 +539,21 @@ def prove(
     demos = all_demos()
     if list_demos or target is None:
         if as_json:
-            typer.echo(cards.dumps([{"id": d.id, "title": d.title, "questions": list(d.questions),
-                                     "params": [{"name": p.name, "default": p.default, "help": p.help}
-                                                for p in d.params]} for d in demos.values()]))
+            typer.echo(
+                cards.dumps(
+                    [
+                        {
+                            "id": d.id,
+                            "title": d.title,
+                            "questions": list(d.questions),
+                            "params": [
+                                {"name": p.name, "default": p.default, "help": p.help} for p in d.params
+                            ],
+                        }
+                        for d in demos.values()
+                    ]
+                )
+            )
             return
         from dlquiz.render.demos import render_demo_list
 
@@ -474,8 +572,10 @@ def prove(
             raise DlquizError(f"--set needs NAME=VALUE, got {item!r}")
         overrides[name.strip()] = value.strip()
     if overrides and len(chosen) > 1:
-        raise DlquizError("--set works with one demo at a time", hint=f"demos of {target}: "
-                          + ", ".join(d.id for d in chosen))
+        raise DlquizError(
+            "--set works with one demo at a time",
+            hint=f"demos of {target}: " + ", ".join(d.id for d in chosen),
+        )
     results = []
     for demo in chosen:
         try:
@@ -499,7 +599,11 @@ def _complete_demo(incomplete: str) -> list[str]:
     # The registry would import NumPy; completion reads demo ids from the bank cache instead.
     from dlquiz.catalog import card_ids, demo_ids
 
-    return [i for i in sorted(set(demo_ids()) | {c for c in card_ids() if "." not in c}) if i.startswith(incomplete)]
+    return [
+        i
+        for i in sorted(set(demo_ids()) | {c for c in card_ids() if "." not in c})
+        if i.startswith(incomplete)
+    ]
 
 
 @app.command()
@@ -543,8 +647,9 @@ def mock(
     questions = pick_questions(catalog, chosen, n, seed)
     with _store() as store:
         language = lang.value if lang else settings(store)["lang"]
-        MockScreen(store, catalog, console(), Keys(), language, questions, seed, max(1, round(minutes * 60)),
-                   chosen).run()
+        MockScreen(
+            store, catalog, console(), Keys(), language, questions, seed, max(1, round(minutes * 60)), chosen
+        ).run()
 
 
 @app.command()
@@ -597,10 +702,16 @@ def optimize(
 @app.command()
 @friendly
 def plan(
-    interview: Annotated[str | None, typer.Option(
-        "--interview", metavar="YYYY-MM-DD", help="The interview date (your local calendar day).")] = None,
-    target: Annotated[float | None, typer.Option(
-        "--target", help="Predicted recall to reach on the day, 0.70-0.99 [default: 0.95].")] = None,
+    interview: Annotated[
+        str | None,
+        typer.Option(
+            "--interview", metavar="YYYY-MM-DD", help="The interview date (your local calendar day)."
+        ),
+    ] = None,
+    target: Annotated[
+        float | None,
+        typer.Option("--target", help="Predicted recall to reach on the day, 0.70-0.99 [default: 0.95]."),
+    ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -625,8 +736,9 @@ def plan(
         if interview is None and target is not None:
             current = pl.get_plan(store)
             if current is None:
-                raise DlquizError("--target needs an interview date",
-                                  hint="dlquiz plan --interview YYYY-MM-DD")
+                raise DlquizError(
+                    "--target needs an interview date", hint="dlquiz plan --interview YYYY-MM-DD"
+                )
             interview = current.date
         if interview is not None:
             pl.set_plan(store, pl.parse_plan(interview, pl.DEFAULT_TARGET if target is None else target, now))
@@ -667,12 +779,15 @@ def export_cmd(
         typer.echo(cards.dumps(result.to_dict()))
         return
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items() if k != "timestamp")
-    typer.echo(f"wrote {result.path} ({counts}; {len(result.sections)} section(s), "
-               f"{result.bytes / 1024:.0f} KB, {result.seconds:.1f} s)")
+    typer.echo(
+        f"wrote {result.path} ({counts}; {len(result.sections)} section(s), "
+        f"{result.bytes / 1024:.0f} KB, {result.seconds:.1f} s)"
+    )
 
 
-history_app = typer.Typer(help="Move the review history between machines: export it, or merge a file in.",
-                          no_args_is_help=True)
+history_app = typer.Typer(
+    help="Move the review history between machines: export it, or merge a file in.", no_args_is_help=True
+)
 app.add_typer(history_app, name="history")
 
 
@@ -706,8 +821,10 @@ def history_import(
     if as_json:
         typer.echo(cards.dumps(result.to_dict()))
         return
-    typer.echo(f"added {result.added} of {result.read} review(s) ({result.skipped} already here); "
-               f"rebuilt {result.cards_rebuilt} card schedule(s)")
+    typer.echo(
+        f"added {result.added} of {result.read} review(s) ({result.skipped} already here); "
+        f"rebuilt {result.cards_rebuilt} card schedule(s)"
+    )
 
 
 def main() -> None:

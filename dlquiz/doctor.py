@@ -24,9 +24,15 @@ class Report:
         return self.integrity == "ok" and not self.mismatched
 
     def to_dict(self) -> dict[str, object]:
-        return {"integrity": self.integrity, "cards_checked": self.cards_checked, "mismatched": self.mismatched,
-                "orphans": self.orphans, "fixed": self.fixed, "backup": str(self.backup) if self.backup else None,
-                "healthy": self.healthy}
+        return {
+            "integrity": self.integrity,
+            "cards_checked": self.cards_checked,
+            "mismatched": self.mismatched,
+            "orphans": self.orphans,
+            "fixed": self.fixed,
+            "backup": str(self.backup) if self.backup else None,
+            "healthy": self.healthy,
+        }
 
 
 def replay_card(store: Store, reviews: list[Review], configs: dict[int, SchedulerConfig]) -> CardState | None:
@@ -36,10 +42,14 @@ def replay_card(store: Store, reviews: list[Review], configs: dict[int, Schedule
         if r.kind != "study":
             continue
         if r.scheduler_id not in configs:
-            configs[r.scheduler_id] = (SchedulerConfig.from_dict(store.scheduler_config(r.scheduler_id))
-                                       if r.scheduler_id is not None else SchedulerConfig())
-        state = review(configs[r.scheduler_id], r.card_id, state, r.rating, parse_time(r.reviewed_at),
-                       r.content_hash)
+            configs[r.scheduler_id] = (
+                SchedulerConfig.from_dict(store.scheduler_config(r.scheduler_id))
+                if r.scheduler_id is not None
+                else SchedulerConfig()
+            )
+        state = review(
+            configs[r.scheduler_id], r.card_id, state, r.rating, parse_time(r.reviewed_at), r.content_hash
+        )
     return state
 
 

@@ -13,18 +13,74 @@ import re
 from functools import cache
 from typing import Any
 
-SUP = dict(zip("0123456789+-−=()niabcdefghjklmoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ⊤*′",
-               "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵃᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡᵀ*′", strict=True))
-SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ",
-               "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ", strict=True))
-ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305", "tilde": "\u0303",
-           "widetilde": "\u0303", "dot": "\u0307", "ddot": "\u0308", "vec": "\u20d7"}
-FONTS = {"mathbf", "mathrm", "mathit", "boldsymbol", "bm", "mathsf", "mathtt", "textbf", "textit", "mathnormal"}
+SUP = dict(
+    zip(
+        "0123456789+-−=()niabcdefghjklmoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ⊤*′",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵃᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡᵀ*′",
+        strict=True,
+    )
+)
+SUB = dict(
+    zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ", strict=True)
+)
+ACCENTS = {
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "bar": "\u0304",
+    "overline": "\u0305",
+    "tilde": "\u0303",
+    "widetilde": "\u0303",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+    "vec": "\u20d7",
+}
+FONTS = {
+    "mathbf",
+    "mathrm",
+    "mathit",
+    "boldsymbol",
+    "bm",
+    "mathsf",
+    "mathtt",
+    "textbf",
+    "textit",
+    "mathnormal",
+}
 SPACES = {",": " ", ":": " ", ";": " ", " ": " ", "quad": "  ", "qquad": "    ", "!": "", "enspace": " "}
-DROP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle",
-        "textstyle", "limits", "nolimits"}
-LITERALS = {"|": "‖", "{": "{", "}": "}", "%": "%", "&": "&", "#": "#", "_": "_", "$": "$", "lVert": "‖",
-            "rVert": "‖", "lvert": "|", "rvert": "|", "vert": "|", "Vert": "‖", "langle": "⟨", "rangle": "⟩"}
+DROP = {
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "displaystyle",
+    "textstyle",
+    "limits",
+    "nolimits",
+}
+LITERALS = {
+    "|": "‖",
+    "{": "{",
+    "}": "}",
+    "%": "%",
+    "&": "&",
+    "#": "#",
+    "_": "_",
+    "$": "$",
+    "lVert": "‖",
+    "rVert": "‖",
+    "lvert": "|",
+    "rvert": "|",
+    "vert": "|",
+    "Vert": "‖",
+    "langle": "⟨",
+    "rangle": "⟩",
+}
 OPERATORS = ("=", "≈", "≤", "≥", "<", ">", "←", "→", "⇒", "∈", "≠", "∝", "≡", ":=")
 _SCRIPTS = re.escape("".join(sorted(set(SUP.values()) | set(SUB.values()))))
 # One symbol: a number, or a letter with accents and scripts, optionally after ∂ or ∇ (∂L, x̂ᵢ, β₁ᵗ, 0.5).
@@ -60,7 +116,9 @@ def latex_to_text(latex: str) -> str:
         return _strip_commands(latex)
     text = _render(nodes or [], l2t)
     text = _space_operators(re.sub(r"[ \t]+", " ", text).strip())
-    text = re.sub(r"\b(log|ln|exp|max|min|sup|inf|arg|det|tanh|sinh|cosh|sin|cos|tan|lim|Pr) \(", r"\1(", text)
+    text = re.sub(
+        r"\b(log|ln|exp|max|min|sup|inf|arg|det|tanh|sinh|cosh|sin|cos|tan|lim|Pr) \(", r"\1(", text
+    )
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s+\)", ")", text)
     return _strip_commands(text)
@@ -76,7 +134,11 @@ def _space_operators(text: str) -> str:
     text = re.sub(r"(?<=[\w)\]}|′⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ\u0300-\u036f]) ?- (?=\S)|(?<=\S) -(?= )", " − ", text)
     text = text.replace("-", "−")
     for op in ("+", "=", "≈", "≤", "≥", "←", "→", "∈", "≠", "∝", "⌋+"):
-        text = re.sub(rf" ?{re.escape(op)} ?", lambda m: f" {m.group(0).strip()} " if " " in m.group(0) else m.group(0), text)
+        text = re.sub(
+            rf" ?{re.escape(op)} ?",
+            lambda m: f" {m.group(0).strip()} " if " " in m.group(0) else m.group(0),
+            text,
+        )
     return re.sub(r" {2,}", " ", text)
 
 
@@ -94,8 +156,12 @@ def _render(nodes: list[Any], l2t: Any) -> str:
             continue
         # pylatexenc does not know every macro's arguments (\operatorname{..}): take the next group.
         nxt = nodes[i + 1] if i + 1 < len(nodes) else None
-        if (type(node).__name__ == "LatexMacroNode" and node.macroname in TAKES_GROUP and not _args(node)
-                and type(nxt).__name__ == "LatexGroupNode"):
+        if (
+            type(node).__name__ == "LatexMacroNode"
+            and node.macroname in TAKES_GROUP
+            and not _args(node)
+            and type(nxt).__name__ == "LatexGroupNode"
+        ):
             atoms.append("\x00" + _render(nxt.nodelist or [], l2t))
             skip = True
             continue

@@ -175,10 +175,12 @@ def build_question(data: dict[str, Any], file: str = "") -> Question:
             Pitfall(Text.of(p["wrong"]), Text.of(p["right"]), p.get("source")) for p in data["pitfalls"]
         ),
         follow_ups=tuple(
-            FollowUp(f.get("question"), _text(f.get("prompt")), _text(f.get("hint"))) for f in data["follow_ups"]
+            FollowUp(f.get("question"), _text(f.get("prompt")), _text(f.get("hint")))
+            for f in data["follow_ups"]
         ),
         references=tuple(
-            Reference(r["authors"], r["year"], r["title"], r["venue"], r.get("url")) for r in data["references"]
+            Reference(r["authors"], r["year"], r["title"], r["venue"], r.get("url"))
+            for r in data["references"]
         ),
         demos=tuple(data["demos"]),
         drills=drills,

@@ -59,8 +59,9 @@ class SchedulerConfig:
             maximum_interval=int(data["maximum_interval"]),
             fuzz=bool(data["fuzz"]),
             interview_at=data.get("interview_at"),
-            interview_target=(float(data["interview_target"]) if data.get("interview_target") is not None
-                              else None),
+            interview_target=(
+                float(data["interview_target"]) if data.get("interview_target") is not None else None
+            ),
         )
 
 
@@ -219,7 +220,9 @@ def plan_due(config: SchedulerConfig, state: CardState, now: datetime) -> dateti
     return candidates[pick % len(candidates)]
 
 
-def preview(config: SchedulerConfig, card_id: str, state: CardState | None, now: datetime) -> dict[int, timedelta]:
+def preview(
+    config: SchedulerConfig, card_id: str, state: CardState | None, now: datetime
+) -> dict[int, timedelta]:
     """What each grade would give: rating -> time until due."""
     return {r: parse_time(review(config, card_id, state, r, now).due) - now for r in RATINGS.values()}
 

@@ -112,8 +112,15 @@ def run_demos_inline(question: Question, console: Any, lang: str) -> int:
 
 
 class StudyScreen:
-    def __init__(self, session: StudySession, catalog: Catalog, console: Any, keys: Keys, lang: str,
-                 clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        session: StudySession,
+        catalog: Catalog,
+        console: Any,
+        keys: Keys,
+        lang: str,
+        clock: Callable[[], datetime] | None = None,
+    ):
         self.session = session
         self.catalog = catalog
         self.console = console
@@ -130,8 +137,9 @@ class StudyScreen:
             self.console.print("\n[dim]interrupted — everything graded so far is saved[/]")
         now = self.clock()
         if self.session.graded:
-            self.console.print(view.summary(self.session.graded, time.monotonic() - started,
-                                            self.session.due_tomorrow(now)))
+            self.console.print(
+                view.summary(self.session.graded, time.monotonic() - started, self.session.due_tomorrow(now))
+            )
 
     def _loop(self) -> None:
         forced: Card | None = None
@@ -141,8 +149,14 @@ class StudyScreen:
             forced = None
             if card is None:
                 if not self.session.graded:
-                    self.console.print(view.nothing_due(self.session.next_due(), now, self.session.new_available(),
-                                                        self.session.counts(now).new))
+                    self.console.print(
+                        view.nothing_due(
+                            self.session.next_due(),
+                            now,
+                            self.session.new_available(),
+                            self.session.counts(now).new,
+                        )
+                    )
                 else:
                     self.console.print("[bold green]Done for now.[/] Nothing else is due.")
                 return

@@ -49,8 +49,10 @@ def parse_setting(key: str, raw: str) -> Any:
         except ValueError:
             raise DlquizError(f"desired_retention must be a number, got {raw!r}") from None
         if not 0.7 <= value <= 0.99:
-            raise DlquizError(f"desired_retention must be between 0.70 and 0.99, got {raw}",
-                              hint="0.9 is FSRS's default; higher means more reviews")
+            raise DlquizError(
+                f"desired_retention must be between 0.70 and 0.99, got {raw}",
+                hint="0.9 is FSRS's default; higher means more reviews",
+            )
         return value
     if raw not in ("en", "zh", "both"):
         raise DlquizError(f"lang must be en, zh or both, got {raw!r}")
@@ -155,6 +157,7 @@ class StudySession:
             self._plan_dues[key] = plan_due(self.config, state, parse_time(state.last_review))
         forward = self._plan_dues[key]
         return min(due, forward) if forward else due
+
     @property
     def scheduler_id(self) -> int:
         # Recorded on the first grade, not on opening: ``dlquiz next`` and the status screen write nothing.
@@ -218,8 +221,11 @@ class StudySession:
 
     def next_due(self) -> datetime | None:
         """When the next scheduled card falls due (for "nothing due" messages)."""
-        dues = [self.due_of(cid) for cid, s in self.states.items()
-                if s.state is not None and s.due and cid in self.order]
+        dues = [
+            self.due_of(cid)
+            for cid, s in self.states.items()
+            if s.state is not None and s.due and cid in self.order
+        ]
         return min(dues) if dues else None
 
     def cram_left(self) -> list[Card]:
@@ -246,12 +252,21 @@ class StudySession:
     def grade(self, card: Card, rating: int, now: datetime, duration_ms: int | None = None) -> Graded:
         """Record a review: log row and new state in one transaction, committed before returning."""
         if self.cram:
-            graded = record_cram(self.store, self.scheduler_id, card, rating, now, duration_ms,
-                                 self.states[card.id])
+            graded = record_cram(
+                self.store, self.scheduler_id, card, rating, now, duration_ms, self.states[card.id]
+            )
             self.graded.append(graded)
             return graded
-        graded = record_review(self.store, self.config, self.scheduler_id, card, rating, now, duration_ms,
-                               self.states.get(card.id))
+        graded = record_review(
+            self.store,
+            self.config,
+            self.scheduler_id,
+            card,
+            rating,
+            now,
+            duration_ms,
+            self.states.get(card.id),
+        )
         self.states[card.id] = graded.state
         if graded.state.reps == 1:
             self.new_done += 1
@@ -290,8 +305,11 @@ class StudySession:
 
     def due_tomorrow(self, now: datetime) -> int:
         end = day_start(now) + timedelta(days=2)
-        return sum(1 for cid, s in self.states.items()
-                   if cid in self.order and s.state is not None and s.due and self.due_of(cid) < end)
+        return sum(
+            1
+            for cid, s in self.states.items()
+            if cid in self.order and s.state is not None and s.due and self.due_of(cid) < end
+        )
 
 
 def record_review(
@@ -315,8 +333,14 @@ def record_review(
         before = store.card_state(card.id)
         if before is not None and before.last_review and parse_time(before.last_review) > now:
             now = parse_time(before.last_review)  # keep the log in time order, as replay reads it
-        after = review(config, card.id, before if before and before.state is not None else None, rating, now,
-                       card.content_hash)
+        after = review(
+            config,
+            card.id,
+            before if before and before.state is not None else None,
+            rating,
+            now,
+            card.content_hash,
+        )
         changed = bool(before and before.content_hash and before.content_hash != card.content_hash)
         row = {
             "uid": uuid.uuid4().hex,
@@ -383,7 +407,7 @@ def undo_last(store: Store) -> tuple[str, CardState | None] | None:
 
 
 def streak(store: Store, now: datetime) -> int:
-    """Consecutive study days (local, starting at DAY_STARTS_AT) ending today, or yesterday if not yet today."""
+    """Consecutive study days (local, from DAY_STARTS_AT) ending today, or yesterday if not yet today."""
     since = day_start(now) - timedelta(days=400)
     days = set()
     for (stamp,) in store.conn.execute(
@@ -407,8 +431,10 @@ def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
     if counts.total:
         command = "dlquiz study"
     elif session.reviews_done >= session.reviews_per_day:
-        command = (f"today's review limit ({session.reviews_per_day}) is reached: come back tomorrow, "
-                   "or raise it with dlquiz config reviews_per_day N")
+        command = (
+            f"today's review limit ({session.reviews_per_day}) is reached: come back tomorrow, "
+            "or raise it with dlquiz config reviews_per_day N"
+        )
     elif session.new_available():
         command = "dlquiz study --new 5   (today's new-card limit is reached)"
     else:

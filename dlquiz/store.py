@@ -89,8 +89,11 @@ def latest_backup(path: Path) -> Path | None:
 
 def _damaged(path: Path, detail: str) -> DlquizError:
     backup = latest_backup(path)
-    hint = (f"the latest backup is {backup}; to restore it: cp '{backup}' '{path}'" if backup
-            else "no backup was found beside it; move the file away to start afresh")
+    hint = (
+        f"the latest backup is {backup}; to restore it: cp '{backup}' '{path}'"
+        if backup
+        else "no backup was found beside it; move the file away to start afresh"
+    )
     return DlquizError(f"{path} is not a usable dlquiz database ({detail}); it was left untouched", hint=hint)
 
 
@@ -129,8 +132,9 @@ class Store:
             except OSError as error:
                 raise DlquizError(f"cannot create {path.parent}: {error.strerror}") from None
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
@@ -193,7 +197,10 @@ class Store:
         return json.loads(row["value"]) if row else default
 
     def settings(self) -> dict[str, Any]:
-        return {row["key"]: json.loads(row["value"]) for row in self.conn.execute("SELECT key, value FROM settings")}
+        return {
+            row["key"]: json.loads(row["value"])
+            for row in self.conn.execute("SELECT key, value FROM settings")
+        }
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.write():
@@ -237,7 +244,8 @@ class Store:
         updates = ", ".join(f"{k} = excluded.{k}" for k in data if k != "card_id")
         with self.write():
             self.conn.execute(
-                f"INSERT INTO cards ({columns}) VALUES ({marks}) ON CONFLICT(card_id) DO UPDATE SET {updates}",
+                f"INSERT INTO cards ({columns}) VALUES ({marks}) "
+                f"ON CONFLICT(card_id) DO UPDATE SET {updates}",
                 tuple(data.values()),
             )
 
@@ -255,7 +263,9 @@ class Store:
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         with self.write():
-            cursor = self.conn.execute(f"INSERT INTO reviews ({columns}) VALUES ({marks})", tuple(row.values()))
+            cursor = self.conn.execute(
+                f"INSERT INTO reviews ({columns}) VALUES ({marks})", tuple(row.values())
+            )
             return int(cursor.lastrowid)
 
     def delete_review(self, review_id: int) -> None:
@@ -268,12 +278,15 @@ class Store:
             # The newest row, unless a later review of the same card exists (a history import can add old
             # reviews after new ones): only a card's latest review can be undone by restoring state_before.
             f"SELECT * FROM reviews AS r WHERE kind IN ({marks}) AND NOT EXISTS (SELECT 1 FROM reviews AS l "
-            "WHERE l.card_id = r.card_id AND l.reviewed_at > r.reviewed_at) ORDER BY id DESC LIMIT 1", kinds
+            "WHERE l.card_id = r.card_id AND l.reviewed_at > r.reviewed_at) ORDER BY id DESC LIMIT 1",
+            kinds,
         ).fetchone()
         return Review.from_row(dict(row)) if row else None
 
     def reviews_of(self, card_id: str) -> list[Review]:
-        rows = self.conn.execute("SELECT * FROM reviews WHERE card_id = ? ORDER BY reviewed_at, id", (card_id,))
+        rows = self.conn.execute(
+            "SELECT * FROM reviews WHERE card_id = ? ORDER BY reviewed_at, id", (card_id,)
+        )
         return [Review.from_row(dict(r)) for r in rows]
 
     def all_reviews(self) -> Iterator[Review]:
@@ -284,9 +297,9 @@ class Store:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT card_id FROM reviews")]
 
     def count_reviews_since(self, since_iso: str, kind: str = "study", first_only: bool = False) -> int:
-        """Reviews at or after ``since_iso``; with ``first_only``, only cards' first-ever reviews (new cards)."""
+        """Reviews at or after ``since_iso``; with ``first_only``, only first-ever reviews (new cards)."""
         if first_only:
-            sql = ("SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND kind = ? AND state_before IS NULL")
+            sql = "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND kind = ? AND state_before IS NULL"
         else:
             sql = "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND kind = ?"
         return int(self.conn.execute(sql, (since_iso, kind)).fetchone()[0])
@@ -299,10 +312,12 @@ class Store:
         return [r[0] for r in rows]
 
     def review_facts(self, since_iso: str) -> list[tuple[str, int, int | None, str, int | None]]:
-        """(reviewed_at, rating, duration_ms, kind, state before) of reviews since ``since_iso``, for stats."""
+        """(reviewed_at, rating, duration_ms, kind, state before) of reviews since ``since_iso``."""
         rows = self.conn.execute(
             "SELECT reviewed_at, rating, duration_ms, kind, json_extract(state_before, '$.state') "
-            "FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at, id", (since_iso,))
+            "FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at, id",
+            (since_iso,),
+        )
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
     def review_totals(self) -> tuple[int, int]:
@@ -317,13 +332,17 @@ class Store:
         row = dict(mock, sections=json.dumps(list(mock.get("sections") or [])))
         with self.write():
             columns, marks = ", ".join(row), ", ".join("?" for _ in row)
-            mock_id = int(self.conn.execute(f"INSERT INTO mocks ({columns}) VALUES ({marks})",
-                                            tuple(row.values())).lastrowid)
+            mock_id = int(
+                self.conn.execute(
+                    f"INSERT INTO mocks ({columns}) VALUES ({marks})", tuple(row.values())
+                ).lastrowid
+            )
             for answer in answers:
                 data = dict(answer, mock_id=mock_id, covered=json.dumps(sorted(answer["covered"])))
                 columns, marks = ", ".join(data), ", ".join("?" for _ in data)
-                self.conn.execute(f"INSERT INTO mock_answers ({columns}) VALUES ({marks})",
-                                  tuple(data.values()))
+                self.conn.execute(
+                    f"INSERT INTO mock_answers ({columns}) VALUES ({marks})", tuple(data.values())
+                )
         return mock_id
 
     def mocks(self) -> list[dict[str, Any]]:
@@ -333,23 +352,31 @@ class Store:
             out[row["id"]] = dict(row, sections=json.loads(row["sections"] or "[]"), answers=[])
         for row in self.conn.execute("SELECT * FROM mock_answers ORDER BY mock_id, position, id"):
             if row["mock_id"] in out:
-                out[row["mock_id"]]["answers"].append(dict(row, covered=json.loads(row["covered"] or "[]"),
-                                                           timed_out=bool(row["timed_out"])))
+                out[row["mock_id"]]["answers"].append(
+                    dict(row, covered=json.loads(row["covered"] or "[]"), timed_out=bool(row["timed_out"]))
+                )
         return list(out.values())
 
     # --- history (export and merge) ------------------------------------------------------------------
 
     def scheduler_configs(self) -> dict[int, dict[str, Any]]:
-        return {row["id"]: json.loads(row["config"]) for row in self.conn.execute("SELECT id, config FROM schedulers")}
+        return {
+            row["id"]: json.loads(row["config"])
+            for row in self.conn.execute("SELECT id, config FROM schedulers")
+        }
 
     def review_uids(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT uid FROM reviews")}
 
-    def set_review_states(self, review_id: int, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    def set_review_states(
+        self, review_id: int, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
         """Rewrite the states logged with a review (after a merge put other reviews before it)."""
         blobs = [json.dumps(s, sort_keys=True) if s is not None else None for s in (before, after)]
         with self.write():
-            self.conn.execute("UPDATE reviews SET state_before = ?, state_after = ? WHERE id = ?", (*blobs, review_id))
+            self.conn.execute(
+                "UPDATE reviews SET state_before = ?, state_after = ? WHERE id = ?", (*blobs, review_id)
+            )
 
     def integrity(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])

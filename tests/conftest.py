@@ -33,8 +33,9 @@ def cli():
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
-        return runner.invoke(app, list(args), input=input, env={"COLUMNS": "100", **(env or {})},
-                             catch_exceptions=False)
+        return runner.invoke(
+            app, list(args), input=input, env={"COLUMNS": "100", **(env or {})}, catch_exceptions=False
+        )
 
     return invoke
 
@@ -62,9 +63,13 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.write_line(f"content coverage unavailable: {error}")
         return
     terminalreporter.section("content coverage")
-    header = f"{'section':14} {'questions':>9} {'drills':>6} {'basic':>5} {'cloze':>5} {'choice':>6} {'numeric':>7} {'en+zh':>5}"
+    header = (
+        f"{'section':14} {'questions':>9} {'drills':>6} {'basic':>5} {'cloze':>5} {'choice':>6} "
+        f"{'numeric':>7} {'en+zh':>5}"
+    )
     terminalreporter.write_line(header)
     for r in rows:
         terminalreporter.write_line(
             f"{r['section']:14} {r['questions']:>9} {r['drills']:>6} {r['basic']:>5} {r['cloze']:>5} "
-            f"{r['choice']:>6} {r['numeric']:>7} {r['bilingual']:>5}")
+            f"{r['choice']:>6} {r['numeric']:>7} {r['bilingual']:>5}"
+        )

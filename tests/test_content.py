@@ -14,13 +14,44 @@ from dlquiz.model import LANGS, Catalog
 # The thirty question ids of ../shared/CONTENT_BRIEF.md, in the article's order: a contract with users'
 # review history and exports, so they are spelled out here rather than read from the brief.
 BRIEF = {
-    "optimization": ["opt-methods", "opt-adaptive", "opt-local-minima", "opt-gd-principle", "opt-gd-improvements",
-                     "opt-newton", "opt-gd-vs-newton"],
-    "batch-norm": ["bn-what", "bn-params", "bn-effects", "bn-implement", "bn-where", "bn-why-rescale",
-                   "bn-backward", "bn-train-vs-test", "bn-vs-activation-order"],
-    "cnn": ["cnn-classic-models", "cnn-structure", "cnn-vs-fc", "cnn-layers", "cnn-why-conv", "cnn-resnet",
-            "cnn-resnet-v2-resnext", "cnn-inception", "cnn-densenet"],
-    "loss": ["loss-smooth-l1", "loss-l1-vs-l2", "loss-ce-vs-mse", "loss-multilabel", "loss-logistic-regression"],
+    "optimization": [
+        "opt-methods",
+        "opt-adaptive",
+        "opt-local-minima",
+        "opt-gd-principle",
+        "opt-gd-improvements",
+        "opt-newton",
+        "opt-gd-vs-newton",
+    ],
+    "batch-norm": [
+        "bn-what",
+        "bn-params",
+        "bn-effects",
+        "bn-implement",
+        "bn-where",
+        "bn-why-rescale",
+        "bn-backward",
+        "bn-train-vs-test",
+        "bn-vs-activation-order",
+    ],
+    "cnn": [
+        "cnn-classic-models",
+        "cnn-structure",
+        "cnn-vs-fc",
+        "cnn-layers",
+        "cnn-why-conv",
+        "cnn-resnet",
+        "cnn-resnet-v2-resnext",
+        "cnn-inception",
+        "cnn-densenet",
+    ],
+    "loss": [
+        "loss-smooth-l1",
+        "loss-l1-vs-l2",
+        "loss-ce-vs-mse",
+        "loss-multilabel",
+        "loss-logistic-regression",
+    ],
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -36,13 +67,15 @@ def coverage(catalog: Catalog) -> list[dict[str, object]]:
     for section in catalog.sections:
         questions = [q for q in catalog.questions if q.section == section.id]
         types = Counter(d.type for q in questions for d in q.drills)
-        rows.append({
-            "section": section.id,
-            "questions": len(questions),
-            "drills": sum(types.values()),
-            **{t: types.get(t, 0) for t in ("basic", "cloze", "choice", "numeric")},
-            "bilingual": sum(1 for q in questions if CJK.search(q.answer_short.zh) and q.answer_short.en),
-        })
+        rows.append(
+            {
+                "section": section.id,
+                "questions": len(questions),
+                "drills": sum(types.values()),
+                **{t: types.get(t, 0) for t in ("basic", "cloze", "choice", "numeric")},
+                "bilingual": sum(1 for q in questions if CJK.search(q.answer_short.zh) and q.answer_short.en),
+            }
+        )
     return rows
 
 

@@ -1,4 +1,4 @@
-"""The README's command reference is generated from --help (cog) and must not drift; CI runs its test command."""
+"""The README's command reference comes from --help (cog) and must not drift; CI runs its test command."""
 
 from __future__ import annotations
 

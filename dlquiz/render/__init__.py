@@ -12,8 +12,13 @@ def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     width = os.environ.get("COLUMNS")
-    return Console(stderr=stderr, width=int(width) if width and width.isdigit() else None,
-                   highlight=False, soft_wrap=False, file=sys.stderr if stderr else sys.stdout)
+    return Console(
+        stderr=stderr,
+        width=int(width) if width and width.isdigit() else None,
+        highlight=False,
+        soft_wrap=False,
+        file=sys.stderr if stderr else sys.stdout,
+    )
 
 
 def langs(lang: str) -> tuple[str, ...]:

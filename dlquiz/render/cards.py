@@ -47,7 +47,7 @@ def cloze_blanks(text: str, reveal: bool = False) -> RichText:
     out = RichText()
     pos = 0
     for match in CLOZE_RE.finditer(text):
-        out.append(plain(text[pos:match.start()]))
+        out.append(plain(text[pos : match.start()]))
         if reveal:
             out.append(plain(match.group(2)), style="bold green")
         else:
@@ -73,10 +73,15 @@ def render_list(console: Console, catalog: Catalog, lang: str, drills: bool = Tr
             table.add_row(q.id, RichText("question", style="bold blue"), _texts(q.prompt, lang))
             if drills:
                 for d in q.drills:
-                    table.add_row(RichText("  " + d.id, style="dim"), RichText(d.type, style=TYPE_STYLE[d.type]),
-                                  _drill_prompt(d, lang))
+                    table.add_row(
+                        RichText("  " + d.id, style="dim"),
+                        RichText(d.type, style=TYPE_STYLE[d.type]),
+                        _drill_prompt(d, lang),
+                    )
         title = " · ".join(section.title.get(code) for code in langs(lang))
-        console.print(RichText(f"{title}  ({len(questions)} questions, {n_drills} drills)", style="bold underline"))
+        console.print(
+            RichText(f"{title}  ({len(questions)} questions, {n_drills} drills)", style="bold underline")
+        )
         console.print(table)
 
 
@@ -89,11 +94,28 @@ def _drill_prompt(drill: Drill, lang: str) -> RenderableType:
 def list_json(catalog: Catalog) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for q in catalog.questions:
-        rows.append({"id": q.id, "section": q.section, "kind": "question", "question": None, "type": None,
-                     "prompt": q.prompt.to_dict(), "drills": len(q.drills)})
+        rows.append(
+            {
+                "id": q.id,
+                "section": q.section,
+                "kind": "question",
+                "question": None,
+                "type": None,
+                "prompt": q.prompt.to_dict(),
+                "drills": len(q.drills),
+            }
+        )
         for d in q.drills:
-            rows.append({"id": d.id, "section": d.section, "kind": "drill", "question": q.id, "type": d.type,
-                         "prompt": d.prompt.to_dict()})
+            rows.append(
+                {
+                    "id": d.id,
+                    "section": d.section,
+                    "kind": "drill",
+                    "question": q.id,
+                    "type": d.type,
+                    "prompt": d.prompt.to_dict(),
+                }
+            )
     return rows
 
 
@@ -108,12 +130,21 @@ def card_json(catalog: Catalog, card: Question | Drill) -> dict[str, Any]:
     return {"kind": "drill", "question": card.question, "section": card.section, **data}
 
 
-def render_question(console: Console, catalog: Catalog, q: Question, lang: str, demo_titles: dict[str, str]) -> None:
+def render_question(
+    console: Console, catalog: Catalog, q: Question, lang: str, demo_titles: dict[str, str]
+) -> None:
     section = catalog.section(q.section)
     section_title = " · ".join(section.title.get(c) for c in langs(lang)) if section else q.section
-    console.print(Panel(_texts(q.prompt, lang), title=f"[bold]{q.id}[/]",
-                        subtitle=f"{section_title} · article {q.source}", border_style="blue",
-                        title_align="left", subtitle_align="right"))
+    console.print(
+        Panel(
+            _texts(q.prompt, lang),
+            title=f"[bold]{q.id}[/]",
+            subtitle=f"{section_title} · article {q.source}",
+            border_style="blue",
+            title_align="left",
+            subtitle_align="right",
+        )
+    )
     console.print(_heading("Short answer", "简答", lang))
     for code in langs(lang):
         console.print(Panel(md(q.answer_short.get(code)), border_style="green", box=box.ROUNDED))
@@ -127,7 +158,9 @@ def render_question(console: Console, catalog: Catalog, q: Question, lang: str, 
         table.add_column(style="dim", ratio=1)
         table.add_column(style="bold", ratio=3)
         for f in q.formulas:
-            table.add_row(RichText(" / ".join(f.name.get(c) for c in langs(lang))), RichText(latex_to_text(f.latex)))
+            table.add_row(
+                RichText(" / ".join(f.name.get(c) for c in langs(lang))), RichText(latex_to_text(f.latex))
+            )
         console.print(table)
     console.print(_heading("Detailed answer", "详细解答", lang))
     for code in langs(lang):
@@ -148,7 +181,9 @@ def render_question(console: Console, catalog: Catalog, q: Question, lang: str, 
                 target = catalog.get(f.question)
                 prompt = target.prompt if isinstance(target, Question) else None
                 label = " / ".join(plain(prompt.get(c)) for c in langs(lang)) if prompt else f.question
-                console.print(_item("→", RichText.assemble(label, (f"  (dlquiz show {f.question})", "dim")), "cyan"))
+                console.print(
+                    _item("→", RichText.assemble(label, (f"  (dlquiz show {f.question})", "dim")), "cyan")
+                )
             elif f.prompt:
                 for code in langs(lang):
                     body: list[RenderableType] = [RichText(plain(f.prompt.get(code)))]
@@ -165,7 +200,11 @@ def render_question(console: Console, catalog: Catalog, q: Question, lang: str, 
         console.print(_heading("Prove it", "动手验证", lang))
         for demo_id in q.demos:
             title = demo_titles.get(demo_id, "")
-            console.print(_item("$", RichText.assemble((f"dlquiz prove {demo_id}", "bold"), (f"  {title}", "dim")), "dim"))
+            console.print(
+                _item(
+                    "$", RichText.assemble((f"dlquiz prove {demo_id}", "bold"), (f"  {title}", "dim")), "dim"
+                )
+            )
     if q.drills:
         console.print(_heading(f"Drill cards ({len(q.drills)})", f"练习卡片（{len(q.drills)}）", lang))
         for d in q.drills:
@@ -173,9 +212,16 @@ def render_question(console: Console, catalog: Catalog, q: Question, lang: str, 
 
 
 def render_drill(console: Console, catalog: Catalog, d: Drill, lang: str) -> None:
-    console.print(Panel(_drill_prompt(d, lang), title=f"[bold]{d.id}[/] · [{TYPE_STYLE[d.type]}]{d.type}[/]",
-                        subtitle=f"drill of {d.question}", border_style="blue", title_align="left",
-                        subtitle_align="right"))
+    console.print(
+        Panel(
+            _drill_prompt(d, lang),
+            title=f"[bold]{d.id}[/] · [{TYPE_STYLE[d.type]}]{d.type}[/]",
+            subtitle=f"drill of {d.question}",
+            border_style="blue",
+            title_align="left",
+            subtitle_align="right",
+        )
+    )
     console.print(drill_answer(d, lang))
 
 
@@ -219,7 +265,9 @@ def _heading(en: str, zh: str, lang: str) -> RichText:
 # --- check --------------------------------------------------------------------------------------------
 
 
-def render_problems(console: Console, problems: list[Any], files: list[str], n_questions: int, n_drills: int) -> None:
+def render_problems(
+    console: Console, problems: list[Any], files: list[str], n_questions: int, n_drills: int
+) -> None:
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     for p in problems:
@@ -227,7 +275,9 @@ def render_problems(console: Console, problems: list[Any], files: list[str], n_q
         console.print(RichText(str(p), style=style))
     summary = f"{len(files)} file(s), {n_questions} questions, {n_drills} drill cards"
     if errors:
-        console.print(RichText(f"✗ {len(errors)} error(s), {len(warnings)} warning(s) in {summary}", style="bold red"))
+        console.print(
+            RichText(f"✗ {len(errors)} error(s), {len(warnings)} warning(s) in {summary}", style="bold red")
+        )
     else:
         note = f", {len(warnings)} warning(s)" if warnings else ""
         console.print(RichText(f"✓ {summary}: no errors{note}", style="bold green"))

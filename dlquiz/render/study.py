@@ -24,11 +24,16 @@ def header(counts: Any, done: int, catalog: Catalog, card: Card, lang: str) -> R
     title = " · ".join(section.title.get(c) for c in langs(lang)) if section else card.section
     total = done + counts.total
     return RichText.assemble(
-        ("dlquiz study", "bold"), "  ",
-        (f"card {done + 1} of {max(total, done + 1)}", "bold"), "  ·  ",
-        (f"due {counts.due}", "green"), "  ",
-        (f"new {counts.new}", "blue"), "  ",
-        (f"learning {counts.learning}", "yellow"), "  ·  ",
+        ("dlquiz study", "bold"),
+        "  ",
+        (f"card {done + 1} of {max(total, done + 1)}", "bold"),
+        "  ·  ",
+        (f"due {counts.due}", "green"),
+        "  ",
+        (f"new {counts.new}", "blue"),
+        "  ",
+        (f"learning {counts.learning}", "yellow"),
+        "  ·  ",
         (title, "dim"),
     )
 
@@ -51,8 +56,13 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
                 parts.append(_item(f"{chr(65 + i)}.", text, "bold"))
     if changed:
         parts.append(RichText("\n✎ the text changed since your last review", style="italic yellow"))
-    return Panel(Group(*parts), title=f"[bold]{card.id}[/] · {kind}", title_align="left", border_style="blue",
-                 box=box.ROUNDED)
+    return Panel(
+        Group(*parts),
+        title=f"[bold]{card.id}[/] · {kind}",
+        title_align="left",
+        border_style="blue",
+        box=box.ROUNDED,
+    )
 
 
 def keys_hint(card: Card, revealed: bool) -> RichText:
@@ -95,8 +105,13 @@ def answer(card: Card, lang: str) -> RenderableType:
 
 
 def detailed(card: Question, lang: str) -> RenderableType:
-    return Panel(Group(*(md(card.answer_detailed.get(c)) for c in langs(lang))), title="detailed answer",
-                 title_align="left", border_style="cyan", box=box.ROUNDED)
+    return Panel(
+        Group(*(md(card.answer_detailed.get(c)) for c in langs(lang))),
+        title="detailed answer",
+        title_align="left",
+        border_style="cyan",
+        box=box.ROUNDED,
+    )
 
 
 def grade_bar(preview: dict[int, timedelta], suggested: int | None = None) -> RichText:
@@ -115,18 +130,27 @@ def verdict(correct: bool, given: str, expected: str) -> RichText:
 
 
 def recorded(rating: int, due_in: timedelta) -> RichText:
-    return RichText.assemble(("✓ recorded ", "green"), (RATING_NAMES[rating], GRADE_STYLE[rating]),
-                             f" · next in {format_interval(due_in)}")
+    return RichText.assemble(
+        ("✓ recorded ", "green"),
+        (RATING_NAMES[rating], GRADE_STYLE[rating]),
+        f" · next in {format_interval(due_in)}",
+    )
 
 
 def nothing_due(next_due: datetime | None, now: datetime, new_available: int, new_today_left: int) -> Panel:
     lines = [RichText("Nothing due right now. 🎉", style="bold green")]
     if next_due is not None:
         local = next_due.astimezone()
-        when = local.strftime("%H:%M") if next_due - now < timedelta(days=1) else local.strftime("%Y-%m-%d %H:%M")
+        when = (
+            local.strftime("%H:%M")
+            if next_due - now < timedelta(days=1)
+            else local.strftime("%Y-%m-%d %H:%M")
+        )
         lines.append(RichText(f"The next card is due in {format_interval(next_due - now)} (at {when})."))
     if new_available:
-        hint = "" if new_today_left else " — today's new-card limit is reached; `dlquiz study --new 5` adds more"
+        hint = (
+            "" if new_today_left else " — today's new-card limit is reached; `dlquiz study --new 5` adds more"
+        )
         lines.append(RichText(f"{new_available} new card(s) not yet studied{hint}."))
     return Panel(Group(*lines), border_style="green", box=box.ROUNDED)
 
@@ -142,14 +166,18 @@ def summary(graded: list[Any], seconds: float, due_tomorrow: int) -> Panel:
     minutes, secs = divmod(int(seconds), 60)
     table.add_row("time", f"{minutes}m {secs:02d}s")
     table.add_row("due tomorrow", str(due_tomorrow))
-    return Panel(table, title="session summary · everything is saved", title_align="left", border_style="blue")
+    return Panel(
+        table, title="session summary · everything is saved", title_align="left", border_style="blue"
+    )
 
 
 def status(data: dict[str, Any]) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("due now", f"[green]{data['due']}[/] review(s), [yellow]{data['learning']}[/] learning step(s)")
+    table.add_row(
+        "due now", f"[green]{data['due']}[/] review(s), [yellow]{data['learning']}[/] learning step(s)"
+    )
     table.add_row("new", f"[blue]{data['new_today']}[/] for today ({data['new_available']} not yet studied)")
     table.add_row("reviewed today", str(data["reviewed_today"]))
     table.add_row("streak", f"{data['streak']} day(s)")
@@ -160,5 +188,9 @@ def status(data: dict[str, Any]) -> Panel:
         if not data["interview"]["passed"]:
             for title, text in section_rows(data["interview"]):
                 table.add_row(f"  {title}", f"[dim]{text}[/]")
-    return Panel(Group(table, RichText(), RichText.assemble(("next: ", "dim"), (data["next_command"], "bold"))),
-                 title="dlquiz · today", title_align="left", border_style="blue")
+    return Panel(
+        Group(table, RichText(), RichText.assemble(("next: ", "dim"), (data["next_command"], "bold"))),
+        title="dlquiz · today",
+        title_align="left",
+        border_style="blue",
+    )
