@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
-from dlquiz.demos.registry import Check, DemoResult, Param, Plot, Series, Table, demo
+from dlquiz.demos.registry import DemoResult, Param, Plot, Series, Table, check, demo
 from dlquiz.kernels.batchnorm import (
     batchnorm_backward,
     batchnorm_backward_compact,
@@ -16,26 +15,12 @@ from dlquiz.kernels.batchnorm import (
     update_running_stats,
 )
 from dlquiz.kernels.conv import conv2d
-from dlquiz.kernels.gradcheck import numeric_gradient
-
-
-def _check(claim: str, measured: float, tolerance: str, passed: bool) -> Check:
-    return Check(claim, float(measured), tolerance, bool(passed))
-
-
-def _result(demo_id: str, title: str, params: dict[str, Any], seed: int, **parts: Any) -> DemoResult:
-    return DemoResult(demo_id, title, dict(params), seed, **parts)
+from dlquiz.kernels.gradcheck import numeric_gradient, relative_error
 
 
 def _skewness(x: np.ndarray) -> np.ndarray:
     centered = x - x.mean(axis=0)
     return np.mean(centered**3, axis=0) / np.mean(centered**2, axis=0) ** 1.5
-
-
-def _rel(a: np.ndarray, b: np.ndarray) -> float:
-    """Norm-wise relative difference ||a - b|| / max(||a||, ||b||): robust to entries near zero."""
-    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), 1e-300)
-    return float(np.linalg.norm(a - b)) / scale
 
 
 @demo(
@@ -91,37 +76,37 @@ def bn_moments(rng: np.random.Generator, *, seed: int, batch: int, gamma: float,
     )
     skew_change = float(max(np.abs(skew_hat - skew_x).max(), np.abs(skew_y - skew_x).max()))
     checks = (
-        _check(
+        check(
             "After normalizing, every feature has batch mean 0",
             mean_err,
             "max |mean| < 1e-12",
             mean_err < 1e-12,
         ),
-        _check(
+        check(
             "After normalizing, every feature has batch variance σ²/(σ²+ε)",
             var_err,
             "max |var − σ²/(σ²+ε)| < 1e-12",
             var_err < 1e-12,
         ),
-        _check(
+        check(
             "That variance is ≈ 1 here (ε is tiny next to σ²)",
             var_from_one,
             "max |var − 1| < 1e-4",
             var_from_one < 1e-4,
         ),
-        _check(
+        check(
             "γ and β then set the moments: mean = β, std = γ·σ/√(σ²+ε)",
             affine_err,
             "max deviation < 1e-12",
             affine_err < 1e-12,
         ),
-        _check(
+        check(
             "The shape is unchanged: each feature's skewness is the same before and after BN",
             skew_change,
             "max |Δ skewness| < 1e-9",
             skew_change < 1e-9,
         ),
-        _check(
+        check(
             "The skewed feature is still skewed after BN (a normal distribution has skewness 0)",
             float(skew_hat[1]),
             "skewness > 0.5",
@@ -134,7 +119,7 @@ def bn_moments(rng: np.random.Generator, *, seed: int, batch: int, gamma: float,
         "skewness and every other shape property, so BN output is not 'N(0, 1)-distributed'."
     )
     params = {"batch": batch, "gamma": gamma, "beta": beta, "eps": eps}
-    return _result(
+    return DemoResult(
         "bn-moments",
         "BN standardizes moments, not shape",
         params,
@@ -198,26 +183,26 @@ def bn_param_count(rng: np.random.Generator, *, seed: int, channels: int):
     n_learned = sum(a.size for a in learned.values())
     n_buffers = sum(a.size for a in buffers.values())
     checks = (
-        _check(
+        check(
             f"Learned parameters of a {channels}-channel BN layer = 2C",
             n_learned,
             f"= {2 * channels}",
             n_learned == 2 * channels,
         ),
-        _check("Running-statistics buffers = 2C", n_buffers, f"= {2 * channels}", n_buffers == 2 * channels),
-        _check(
+        check("Running-statistics buffers = 2C", n_buffers, f"= {2 * channels}", n_buffers == 2 * channels),
+        check(
             "In training mode the output does not depend on the running statistics",
             train_change,
             "max |Δ output| = 0",
             train_change == 0.0,
         ),
-        _check(
+        check(
             "A training step moves the running mean by the EMA update instead",
             buffer_change,
             "max |Δ running mean| > 0",
             buffer_change > 0,
         ),
-        _check(
+        check(
             "In eval mode it does: the buffers are used instead of batch statistics",
             eval_change,
             "> 0",
@@ -229,7 +214,7 @@ def bn_param_count(rng: np.random.Generator, *, seed: int, channels: int):
         "buffers updated by an exponential moving average, not by gradients; ε and the momentum are "
         "hyper-parameters. PyTorch's state_dict also holds one integer buffer, num_batches_tracked."
     )
-    return _result(
+    return DemoResult(
         "bn-param-count",
         "BN parameters vs buffers",
         {"channels": channels},
@@ -341,25 +326,25 @@ def bn_deep_stats(
     grad_ratio_plain = grad_plain[0] / grad_plain[-1]
     grad_ratio_bn = grad_bn[0] / grad_bn[-1]
     checks = (
-        _check(
+        check(
             "Without BN the activations shrink with depth: std(last) / std(first)",
             act_ratio,
             "< 1e-2",
             act_ratio < 1e-2,
         ),
-        _check(
+        check(
             "Without BN the gradient vanishes toward the input: ‖grad(layer 1)‖ / ‖grad(last)‖",
             grad_ratio_plain,
             "< 1e-2",
             grad_ratio_plain < 1e-2,
         ),
-        _check(
+        check(
             "With BN every layer's activation std stays in the same range (lowest layer)",
             float(act_bn.min()),
             "all in [0.5, 0.7]",
             act_bn.min() >= 0.5 and act_bn.max() <= 0.7,
         ),
-        _check(
+        check(
             "With BN the gradient reaching layer 1 does not vanish: ‖grad(layer 1)‖ / ‖grad(last)‖",
             grad_ratio_bn,
             "> 0.1",
@@ -380,7 +365,7 @@ def bn_deep_stats(
         "activation": activation,
         "init_scale": init_scale,
     }
-    return _result(
+    return DemoResult(
         "bn-deep-stats",
         "Deep MLP statistics with and without BN",
         params,
@@ -423,35 +408,37 @@ def bn_backward(rng: np.random.Generator, *, seed: int, batch: int, features: in
     num_dbeta = numeric_gradient(lambda v: loss(beta_=v), beta)
 
     errors = {
-        "dx (staged)": _rel(dx, num_dx),
-        "dx (compact)": _rel(dx_c, num_dx),
-        "dγ": _rel(dgamma, num_dgamma),
-        "dβ": _rel(dbeta, num_dbeta),
+        "dx (staged)": relative_error(dx, num_dx),
+        "dx (compact)": relative_error(dx_c, num_dx),
+        "dγ": relative_error(dgamma, num_dgamma),
+        "dβ": relative_error(dbeta, num_dbeta),
     }
     rows = (
         ("dx", float(np.linalg.norm(dx)), errors["dx (staged)"], errors["dx (compact)"]),
-        ("dγ", float(np.linalg.norm(dgamma)), errors["dγ"], _rel(dgamma_c, num_dgamma)),
-        ("dβ", float(np.linalg.norm(dbeta)), errors["dβ"], _rel(dbeta_c, num_dbeta)),
+        ("dγ", float(np.linalg.norm(dgamma)), errors["dγ"], relative_error(dgamma_c, num_dgamma)),
+        ("dβ", float(np.linalg.norm(dbeta)), errors["dβ"], relative_error(dbeta_c, num_dbeta)),
     )
     table = Table(
         f"Relative error ‖a − b‖/max(‖a‖, ‖b‖) vs centered differences (h = 1e-5), N={batch}, D={features}",
         ("gradient", "‖analytic‖", "staged vs numeric", "compact vs numeric"),
         rows,
     )
-    staged_vs_compact = max(_rel(dx, dx_c), _rel(dgamma, dgamma_c), _rel(dbeta, dbeta_c))
+    staged_vs_compact = max(
+        relative_error(dx, dx_c), relative_error(dgamma, dgamma_c), relative_error(dbeta, dbeta_c)
+    )
     # Adding a constant to a feature's inputs leaves BN's output unchanged, so dx sums to zero per feature.
     column_sum = float(np.abs(dx.sum(axis=0)).max() / max(np.abs(dx).max(), 1e-300))
     checks = tuple(
-        _check(f"{name} matches the numeric gradient (float64)", err, "relative error < 1e-7", err < 1e-7)
+        check(f"{name} matches the numeric gradient (float64)", err, "relative error < 1e-7", err < 1e-7)
         for name, err in errors.items()
     ) + (
-        _check(
+        check(
             "The staged and the compact backward agree to rounding",
             staged_vs_compact,
             "relative error < 1e-12",
             staged_vs_compact < 1e-12,
         ),
-        _check(
+        check(
             "dx sums to zero over the batch for every feature (BN ignores a constant shift of x)",
             column_sum,
             "max |Σ_i dx_i| / max |dx| < 1e-12",
@@ -465,7 +452,7 @@ def bn_backward(rng: np.random.Generator, *, seed: int, batch: int, features: in
         "dγ = Σ dy·x̂."
     )
     params = {"batch": batch, "features": features, "eps": eps}
-    return _result(
+    return DemoResult(
         "bn-backward",
         "BN backward checked three ways",
         params,
@@ -534,13 +521,13 @@ def bn_fold_conv(rng: np.random.Generator, *, seed: int, channels: int, eps: flo
         rows,
     )
     checks = (
-        _check(
+        check(
             "conv(w', b') equals conv(w, b) followed by eval-mode BN (float64)",
             fold_diff,
             "max abs diff < 1e-10",
             fold_diff < 1e-10,
         ),
-        _check(
+        check(
             "In training mode the conv bias has no effect on the BN output (the batch mean removes it)",
             bias_diff,
             "max abs diff < 1e-10",
@@ -552,7 +539,7 @@ def bn_fold_conv(rng: np.random.Generator, *, seed: int, channels: int, eps: flo
         "layer, no extra memory traffic. The conv bias is redundant before BN because subtracting the mean "
         "cancels it; β plays its role, which is why a conv followed by BN is usually built without bias."
     )
-    return _result(
+    return DemoResult(
         "bn-fold-conv",
         "Fold BN into the conv",
         {"channels": channels, "eps": eps},
@@ -615,13 +602,13 @@ def bn_identity(rng: np.random.Generator, *, seed: int, batch: int, eps: float):
         rows,
     )
     checks = (
-        _check(
+        check(
             "Training mode, γ = √(σ_B² + ε), β = μ_B: the output equals the input",
             train_err,
             "max |y − x| / max |x| < 1e-12",
             train_err < 1e-12,
         ),
-        _check(
+        check(
             "Eval mode, γ = √(running var + ε), β = running mean: identity on new inputs",
             eval_err,
             "max |y − x| / max |x| < 1e-12",
@@ -633,7 +620,7 @@ def bn_identity(rng: np.random.Generator, *, seed: int, batch: int, eps: float):
         "next layer needs (a sigmoid would stay near its linear part). The learned scale and shift can undo "
         "the normalization exactly, so adding BN never removes a function the network could represent."
     )
-    return _result(
+    return DemoResult(
         "bn-identity",
         "BN can represent the identity",
         {"batch": batch, "eps": eps},
@@ -715,31 +702,31 @@ def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: 
         rows,
     )
     checks = (
-        _check(
+        check(
             "The running mean is within EMA noise of the population mean (max |mean − μ| / σ)",
             mean_err[-1],
             f"< 6 EMA noise sd = {mean_tol:.3g}",
             mean_err[-1] < mean_tol,
         ),
-        _check(
+        check(
             "The running variance (EMA of unbiased batch variances) is within noise of σ² (max rel. error)",
             var_err[-1],
             f"< 6 EMA noise sd = {var_tol:.3g}",
             var_err[-1] < var_tol,
         ),
-        _check(
+        check(
             "Eval mode: an example's output is the same alone and inside two different batches",
             eval_diff,
             "max abs diff = 0",
             eval_diff == 0.0,
         ),
-        _check(
+        check(
             "Train mode: the same example's output depends on the rest of its batch",
             train_diff,
             "max abs diff > 1e-3",
             train_diff > 1e-3,
         ),
-        _check(
+        check(
             "Train mode with batch size 1: x − μ_B = 0, so the output is β (all zeros here)",
             single_max,
             "max |y| = 0",
@@ -754,7 +741,7 @@ def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: 
         "training-mode output carries no information (PyTorch refuses it for BatchNorm1d)."
     )
     params = {"batch": batch, "steps": steps, "momentum": momentum}
-    return _result(
+    return DemoResult(
         "bn-running-stats",
         "Running statistics and eval mode",
         params,
@@ -840,37 +827,37 @@ def bn_activation_order(rng: np.random.Generator, *, seed: int, batch: int, unit
     live_mean = float(np.abs(relu_bn[:, live].mean(axis=0)).max())
     dead_relu_bn = int(np.all(relu_bn == 0.0, axis=0).sum())
     checks = (
-        _check(
+        check(
             "BN → ReLU: outputs are ≥ 0 and about half of them are 0",
             zero_frac,
             "fraction of zeros in [0.45, 0.55], min ≥ 0",
             0.45 <= zero_frac <= 0.55 and bn_relu.min() >= 0.0,
         ),
-        _check(
+        check(
             "BN → ReLU: the mean output is E[max(0, N(0,1))] = 1/√(2π) ≈ 0.399 (Gaussian pre-activations)",
             relu_mean,
             "within 0.03 of 0.399",
             abs(relu_mean - half_normal_mean) < 0.03,
         ),
-        _check(
+        check(
             "BN → ReLU with γ=1, β=0: no unit is zero on the whole batch (BN removed the negative bias)",
             dead_bn_relu,
             "= 0",
             dead_bn_relu == 0,
         ),
-        _check(
+        check(
             "ReLU → BN: outputs are no longer non-negative (ReLU's zeros map to −μ/σ)",
             neg_frac,
             "fraction < 0 above 0.3",
             neg_frac > 0.3,
         ),
-        _check(
+        check(
             "ReLU → BN: every live unit has mean 0",
             live_mean,
             "max |mean| < 1e-12",
             live_mean < 1e-12,
         ),
-        _check(
+        check(
             "ReLU → BN: a unit that ReLU zeroes on the whole batch stays all-zero after BN",
             dead_relu_bn,
             f"= {int(dead_after_relu.sum())} (units zero after ReLU)",
@@ -884,7 +871,7 @@ def bn_activation_order(rng: np.random.Generator, *, seed: int, batch: int, unit
         "with a mean set by β; BN last gives zero-mean outputs with negative values."
     )
     params = {"batch": batch, "units": units, "dead_units": dead_units}
-    return _result(
+    return DemoResult(
         "bn-activation-order",
         "BN before or after ReLU",
         params,

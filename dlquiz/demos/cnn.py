@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
-from dlquiz.demos.registry import Check, DemoResult, Param, Plot, Series, Table, demo
+from dlquiz.demos.registry import DemoResult, Param, Plot, Series, Table, check, demo
 from dlquiz.kernels.conv import (
     avg_pool2d,
     batchnorm_params,
@@ -18,15 +17,6 @@ from dlquiz.kernels.conv import (
     max_pool2d,
     receptive_fields,
 )
-
-
-def _check(claim: str, measured: float, tolerance: str, passed: bool) -> Check:
-    return Check(claim, float(measured), tolerance, bool(passed))
-
-
-def _result(demo_id: str, title: str, params: dict[str, Any], seed: int, **parts: Any) -> DemoResult:
-    return DemoResult(demo_id, title, dict(params), seed, **parts)
-
 
 # --- Layer tables -------------------------------------------------------------------------------------
 # Each table is a list of (layer name, kind, learned parameters); kind is "conv", "fc" or "other".
@@ -204,29 +194,29 @@ def cnn_param_counts(rng: np.random.Generator, *, seed: int):
     lenet_paper, lenet_modern, alexnet, vgg_total, resnet = totals.values()
     fc_share = _total(vgg, "fc") / _total(vgg)
     checks = (
-        _check("VGG-16 has 138,357,544 parameters", vgg_total, "= 138,357,544", vgg_total == 138_357_544),
-        _check(
+        check("VGG-16 has 138,357,544 parameters", vgg_total, "= 138,357,544", vgg_total == 138_357_544),
+        check(
             "About 89% of VGG-16's parameters are in its three FC layers",
             fc_share,
             "in [0.885, 0.895]",
             0.885 <= fc_share <= 0.895,
         ),
-        _check(
+        check(
             "ResNet-50 (torchvision) has 25,557,032 parameters", resnet, "= 25,557,032", resnet == 25_557_032
         ),
-        _check(
+        check(
             "AlexNet (torchvision variant) has 61,100,840 parameters",
             alexnet,
             "= 61,100,840",
             alexnet == 61_100_840,
         ),
-        _check(
+        check(
             "LeNet-5, common modern variant, has 61,706 parameters",
             lenet_modern,
             "= 61,706",
             lenet_modern == 61_706,
         ),
-        _check(
+        check(
             "LeNet-5 as in the 1998 paper has 60,000 trainable parameters",
             lenet_paper,
             "= 60,000",
@@ -239,7 +229,7 @@ def cnn_param_counts(rng: np.random.Generator, *, seed: int):
         "138.4 M parameters; ResNet-50 replaces the big FC stack with global average pooling and is 5.4x "
         "smaller."
     )
-    return _result(
+    return DemoResult(
         "cnn-param-counts",
         "Classic CNN parameter counts",
         {},
@@ -313,25 +303,25 @@ def conv_output_size_demo(rng: np.random.Generator, *, seed: int):
     measured = int(max(np.ptp(rows_hit), np.ptp(cols_hit)) + 1)
     predicted = receptive_fields([(k, 1 if kind == "conv" else k) for kind, k in stack])[-1][0]
     checks = (
-        _check(
+        check(
             "The formula gives the output size of every convolution tried",
             mismatches,
             "0 mismatches",
             mismatches == 0,
         ),
-        _check(
+        check(
             "Two stacked 3x3 convs (stride 1) see 5x5, three see 7x7",
             three_3x3,
             "= 7 (and 5 for two)",
             two_3x3 == 5 and three_3x3 == 7,
         ),
-        _check(
+        check(
             "VGG-16's conv5_3 has a 196x196 receptive field (212 after pool5)",
             rf["conv5_3"],
             "= 196",
             rf["conv5_3"] == 196 and rf["pool5"] == 212,
         ),
-        _check(
+        check(
             "Measured receptive field of conv3-conv3-pool2-conv3-conv3 matches the recursion",
             measured,
             f"= {predicted}",
@@ -344,7 +334,7 @@ def conv_output_size_demo(rng: np.random.Generator, *, seed: int):
         "field, where jump is the product of the strides before it, so stacked small kernels and pooling "
         "make the field grow quickly with depth while the spatial size shrinks and channels grow."
     )
-    return _result(
+    return DemoResult(
         "conv-output-size",
         "Output size and receptive field",
         {},
@@ -398,20 +388,20 @@ def fc_vs_conv_params(rng: np.random.Generator, *, seed: int, units: int):
     conv_out = conv2d(x, w, b)[:, :, 0, 0]
     same = float(np.abs(fc_out - conv_out).max())
     checks = (
-        _check(
+        check(
             f"FC from 224x224x3 to {units} units: 150,528·{units} + {units} parameters",
             fc,
             f"= {150_528 * units + units:,}",
             fc == 150_528 * units + units,
         ),
-        _check(
+        check(
             f"A 3x3 conv to {units} channels needs 27·{units} + {units}",
             conv3,
             f"= {28 * units:,}",
             conv3 == 28 * units,
         ),
-        _check("The FC layer has over 5000x the conv's parameters", fc / conv3, "> 5000", fc / conv3 > 5000),
-        _check(
+        check("The FC layer has over 5000x the conv's parameters", fc / conv3, "> 5000", fc / conv3 > 5000),
+        check(
             "FC equals a conv with a full-size kernel (8x8 input, 8x8 kernel, 1x1 output)",
             same,
             "max abs diff < 1e-12",
@@ -424,7 +414,7 @@ def fc_vs_conv_params(rng: np.random.Generator, *, seed: int, units: int):
         "(sparse connectivity). An FC layer connects every input to every output; it is the special case of "
         "a convolution whose kernel is as large as its input."
     )
-    return _result(
+    return DemoResult(
         "fc-vs-conv-params",
         "FC vs conv parameters",
         {"units": units},
@@ -469,20 +459,20 @@ def pooling_shift(rng: np.random.Generator, *, seed: int, images: int):
         ),
     )
     checks = (
-        _check("Raw pixels: essentially none keep their value", raw, "< 0.01", raw < 0.01),
-        _check(
+        check("Raw pixels: essentially none keep their value", raw, "< 0.01", raw < 0.01),
+        check(
             "2x2 max pooling: about 1/3 of outputs are unchanged",
             pool2,
             "|x − 1/3| < 0.05",
             abs(pool2 - 1 / 3) < 0.05,
         ),
-        _check(
+        check(
             "3x3 max pooling (stride 1): about 1/2 unchanged",
             pool3,
             "|x − 1/2| < 0.05",
             abs(pool3 - 0.5) < 0.05,
         ),
-        _check(
+        check(
             "A shift by the stride (2 pixels) just shifts the pooled map by one cell",
             by_stride,
             "max abs diff = 0",
@@ -495,7 +485,7 @@ def pooling_shift(rng: np.random.Generator, *, seed: int, images: int):
         "pooling layer is fully shift-invariant. The fractions here are for i.i.d. noise; they differ for "
         "natural images."
     )
-    return _result(
+    return DemoResult(
         "pooling-shift",
         "Pooling under a one-pixel shift",
         {"images": images},
@@ -558,21 +548,21 @@ def conv_equivariance(rng: np.random.Generator, *, seed: int, shift: int):
         ),
     )
     checks = (
-        _check("Circular conv: conv(shift(x)) = shift(conv(x))", circular, "< 1e-12", circular < 1e-12),
-        _check("Zero-padded conv: equal away from the borders", inside, "< 1e-12", inside < 1e-12),
-        _check(
+        check("Circular conv: conv(shift(x)) = shift(conv(x))", circular, "< 1e-12", circular < 1e-12),
+        check("Zero-padded conv: equal away from the borders", inside, "< 1e-12", inside < 1e-12),
+        check(
             "Zero-padded conv: not equal at the borders (padding is not shifted)",
             border,
             "> 1e-3",
             border > 1e-3,
         ),
-        _check(
+        check(
             "Stride-2 max pooling: a 1-pixel input shift matches no shift of the pooled output",
             best,
             "min over output shifts of max diff > 0.1",
             best > 0.1,
         ),
-        _check(
+        check(
             "A 2-pixel shift (a multiple of the stride) does commute with it",
             two_pixels,
             "= 0",
@@ -585,7 +575,7 @@ def conv_equivariance(rng: np.random.Generator, *, seed: int, shift: int):
         "Borders with zero padding and any stride > 1 (strided conv or pooling) break it for shifts that "
         "are not multiples of the stride."
     )
-    return _result(
+    return DemoResult(
         "conv-equivariance",
         "Shift equivariance of convolution",
         {"shift": shift},
@@ -660,19 +650,19 @@ def resnet_gradient(rng: np.random.Generator, *, seed: int, depth: int, width: i
     )
     plain, plain_he, residual = ratios.values()
     checks = (
-        _check(
+        check(
             "Plain net, LeCun init: the gradient at layer 1 has nearly vanished",
             plain,
             "< 1e-3",
             plain < 1e-3,
         ),
-        _check(
+        check(
             "Residual net, same weights: it reaches layer 1 at full size",
             residual,
             "in [0.5, 10]",
             0.5 <= residual <= 10,
         ),
-        _check(
+        check(
             "Plain net, He init: no vanishing at initialization either",
             plain_he,
             "in [0.01, 100]",
@@ -687,7 +677,7 @@ def resnet_gradient(rng: np.random.Generator, *, seed: int, depth: int, width: i
         "motivation is the degradation problem (deeper plain nets training worse even with BN), not this."
     )
     params = {"depth": depth, "width": width}
-    return _result(
+    return DemoResult(
         "resnet-gradient",
         "Plain vs residual gradient at layer 1",
         params,
@@ -754,23 +744,23 @@ def resnext_block_params(rng: np.random.Generator, *, seed: int):
         summed += conv2d(h, c[:, part])
     same = float(np.abs(grouped - summed).max())
     checks = (
-        _check("ResNet bottleneck 256→64→64→256 has 69,632 weights", b_total, "= 69,632", b_total == 69_632),
-        _check(
+        check("ResNet bottleneck 256→64→64→256 has 69,632 weights", b_total, "= 69,632", b_total == 69_632),
+        check(
             "ResNeXt block 256→128 (32x4d)→128→256 has 70,144 weights", x_total, "= 70,144", x_total == 70_144
         ),
-        _check(
+        check(
             "Same budget: the two differ by under 1%",
             abs(x_total / b_total - 1),
             "< 0.01",
             abs(x_total / b_total - 1) < 0.01,
         ),
-        _check(
+        check(
             "The paper's formula C·(256d + 9d² + 256d) gives the same count",
             paths,
             "= 70,144",
             paths == x_total,
         ),
-        _check(
+        check(
             "A grouped conv block equals 32 summed paths of 256→4→4→256 (split-transform-merge)",
             same,
             "max abs diff < 1e-10",
@@ -783,7 +773,7 @@ def resnext_block_params(rng: np.random.Generator, *, seed: int):
         "reports higher accuracy at equal complexity, e.g. ResNeXt-101 beating ResNet-200 at about half "
         "its complexity."
     )
-    return _result(
+    return DemoResult(
         "resnext-block-params",
         "Bottleneck vs ResNeXt block",
         {},
@@ -839,29 +829,29 @@ def inception_factorization(rng: np.random.Generator, *, seed: int, n: int):
     rank_one = float(np.abs(sequential - outer).max())
     two_rf, fact_rf = _support(two_3x3), _support(factorized[0, 0])
     checks = (
-        _check(
+        check(
             "5x5 → two 3x3 saves 28% (25 → 18 weights per channel pair)",
             rows[0][3],
             "= 0.28",
             abs(rows[0][3] - 0.28) < 1e-12,
         ),
-        _check("3x3 → 1x3 + 3x1 saves 33% (9 → 6)", rows[1][3], "= 1/3", abs(rows[1][3] - 1 / 3) < 1e-12),
-        _check(
+        check("3x3 → 1x3 + 3x1 saves 33% (9 → 6)", rows[1][3], "= 1/3", abs(rows[1][3] - 1 / 3) < 1e-12),
+        check(
             "Two stacked 3x3 convs cover a 5x5 field (measured)",
             max(two_rf),
             "= 5 (both axes)",
             two_rf == (5, 5),
         ),
-        _check(
+        check(
             "1x3 then 3x1 covers a 3x3 field (measured)", max(fact_rf), "= 3 (both axes)", fact_rf == (3, 3)
         ),
-        _check(
+        check(
             "With one channel, 1x3 then 3x1 is exactly a rank-1 3x3 kernel (outer product)",
             rank_one,
             "max abs diff < 1e-12",
             rank_one < 1e-12,
         ),
-        _check(
+        check(
             "A 1x1 reduction to 16 channels cuts GoogLeNet's 3a 5x5 branch by ~90% (153,600 → 15,872)",
             rows[3][3],
             "in [0.89, 0.90]",
@@ -875,7 +865,7 @@ def inception_factorization(rng: np.random.Generator, *, seed: int, n: int):
         "big kernel (one channel of 1×n then n×1 is only a rank-1 n×n kernel); the bet is that the "
         "restricted, deeper version, with a nonlinearity in between, is as good at lower cost."
     )
-    return _result(
+    return DemoResult(
         "inception-factorization",
         "Inception factorizations",
         {"n": n},
@@ -937,28 +927,28 @@ def densenet_growth(rng: np.random.Generator, *, seed: int, k0: int, growth: int
     mismatch = sum(s != k0 + i * growth for i, s in enumerate(seen))
     three_by_three = conv2d_params(4 * growth, growth, 3, bias=False)
     checks = (
-        _check(
+        check(
             "Layer l receives k0 + (l − 1)·k channels (measured on a real forward pass)",
             mismatch,
             "0 mismatches",
             mismatch == 0,
         ),
-        _check(
+        check(
             "The block outputs k0 + L·k channels",
             out,
             f"= {k0 + layers * growth}",
             out == k0 + layers * growth,
         ),
-        _check(
+        check(
             "A dense layer's 3x3 conv has 4k·k·9 weights, independent of how wide the block has grown",
             three_by_three,
             f"= {36 * growth * growth:,}",
             three_by_three == 36 * growth * growth,
         ),
-        _check(
+        check(
             "DenseNet-121 (torchvision) has 7,978,856 parameters", dn121, "= 7,978,856", dn121 == 7_978_856
         ),
-        _check(
+        check(
             "…about 3.2x fewer than ResNet-50's 25,557,032",
             rn50 / dn121,
             "in [3.1, 3.3]",
@@ -974,7 +964,7 @@ def densenet_growth(rng: np.random.Generator, *, seed: int, k0: int, growth: int
         "DenseNet-201 (20 M) matching ResNet-101 (over 40 M)."
     )
     params = {"k0": k0, "growth": growth, "layers": layers}
-    return _result(
+    return DemoResult(
         "densenet-growth",
         "DenseNet channel growth",
         params,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dlquiz.demos.registry import Check, DemoResult, Param, Plot, Series, Table, demo
+from dlquiz.demos.registry import DemoResult, Param, Plot, Table, check, demo, series
 from dlquiz.kernels.gradcheck import numeric_gradient, relative_error
 from dlquiz.kernels.losses import (
     l1,
@@ -21,20 +21,6 @@ from dlquiz.kernels.losses import (
 )
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
-
-
-def _check(claim: str, measured: float, tolerance: str, passed: bool) -> Check:
-    return Check(claim, float(measured), tolerance, bool(passed))
-
-
-def _series(label: str, y: np.ndarray, x: np.ndarray | None = None, max_points: int = 200) -> Series:
-    """A plot line thinned to at most ``max_points`` evenly spaced points (the ends always kept)."""
-    y = np.asarray(y, dtype=float)
-    xs = np.arange(y.size, dtype=float) if x is None else np.asarray(x, dtype=float)
-    if y.size > max_points:
-        keep = np.unique(np.linspace(0, y.size - 1, max_points).round().astype(int))
-        xs, y = xs[keep], y[keep]
-    return Series(label, tuple(float(v) for v in y), tuple(float(v) for v in xs))
 
 
 def _per_element_grad(loss: LossFn, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -92,17 +78,17 @@ def regression_loss_gradients(
         numeric_error = max(numeric_error, float(np.max(np.abs(analytic - numeric))))
     l2_outlier = float(probe_grads[name_l2][-1])
     checks = (
-        _check("Smooth L1's gradient is bounded by 1, outliers included (largest |gradient|)",
+        check("Smooth L1's gradient is bounded by 1, outliers included (largest |gradient|)",
                smooth_bound, "<= 1", smooth_bound <= 1.0),
-        _check(f"L2's gradient grows with the residual: 2r = {2 * outlier:g} at the outlier r = {outlier:g}",
+        check(f"L2's gradient grows with the residual: 2r = {2 * outlier:g} at the outlier r = {outlier:g}",
                l2_outlier, f"= {2 * outlier:g}", math.isclose(l2_outlier, 2 * outlier, rel_tol=1e-12)),
-        _check("Smooth L1's gradient shrinks to 0 with the residual: it is r/β for |r| < β (max deviation)",
+        check("Smooth L1's gradient shrinks to 0 with the residual: it is r/β for |r| < β (max deviation)",
                shrink, "< 1e-12", shrink < 1e-12),
-        _check("L1's gradient stays ±1 however small the residual (|gradient| at r = 0.01)",
+        check("L1's gradient stays ±1 however small the residual (|gradient| at r = 0.01)",
                abs(float(probe_grads[name_l1][0])), "= 1", abs(probe_grads[name_l1][0]) == 1.0),
-        _check("Smooth L1's value and slope are continuous at |r| = β (largest jump across it)",
+        check("Smooth L1's value and slope are continuous at |r| = β (largest jump across it)",
                jump, "< 1e-9", jump < 1e-9),
-        _check("the kernels' gradients match centered differences away from the kinks (max abs error)",
+        check("the kernels' gradients match centered differences away from the kinks (max abs error)",
                numeric_error, "< 1e-8", numeric_error < 1e-8),
     )  # fmt: skip
     return DemoResult(
@@ -121,13 +107,13 @@ def regression_loss_gradients(
         plots=(
             Plot(
                 "gradient vs residual",
-                tuple(_series(n, g, r) for n, g in grads.items()),
+                tuple(series(n, g, r) for n, g in grads.items()),
                 xlabel="residual r",
                 ylabel="d loss / d r",
             ),
             Plot(
                 "loss vs residual",
-                tuple(_series(n, v, r) for n, v in values.items()),
+                tuple(series(n, v, r) for n, v in values.items()),
                 xlabel="residual r",
                 ylabel="loss",
             ),
@@ -187,16 +173,16 @@ def mean_vs_median(rng: np.random.Generator, *, seed: int, outliers: int) -> Dem
         "L1": np.array([l1(np.full(n, c), data)[0] for c in grid]),
     }
     checks = (
-        _check("minimizing L2 gives the mean (|fit − mean|)",
+        check("minimizing L2 gives the mean (|fit − mean|)",
                abs(c2 - mean), "< 1e-9", abs(c2 - mean) < 1e-9),
-        _check("minimizing L1 gives the median (|fit − median|)",
+        check("minimizing L1 gives the median (|fit − median|)",
                abs(c1 - median), "< 1e-6", abs(c1 - median) < 1e-6),
-        _check("moving the outliers 10x farther does not move the L1 fit (change)",
+        check("moving the outliers 10x farther does not move the L1 fit (change)",
                abs(f1 - c1), "< 1e-6", abs(f1 - c1) < 1e-6),
     )  # fmt: skip
     if outliers:
         checks += (
-            _check("... but drags the L2 fit along (change)", abs(f2 - c2), "> 1", abs(f2 - c2) > 1),
+            check("... but drags the L2 fit along (change)", abs(f2 - c2), "> 1", abs(f2 - c2) > 1),
         )  # fmt: skip
     return DemoResult(
         "mean-vs-median",
@@ -213,7 +199,7 @@ def mean_vs_median(rng: np.random.Generator, *, seed: int, outliers: int) -> Dem
         plots=(
             Plot(
                 "loss of the constant c (relative to its minimum over the grid)",
-                tuple(_series(k, v / v.min(), grid) for k, v in curves.items()),
+                tuple(series(k, v / v.min(), grid) for k, v in curves.items()),
                 xlabel="c",
                 ylabel="loss / min",
             ),
@@ -268,15 +254,15 @@ def ce_vs_mse_gradient(rng: np.random.Generator, *, seed: int, z: float) -> Demo
         for v in probe
     )  # fmt: skip
     checks = (
-        _check(f"cross-entropy's gradient at z = {z:g} (p = {p_z:.2g}, target 1) is p − 1: nearly −1",
+        check(f"cross-entropy's gradient at z = {z:g} (p = {p_z:.2g}, target 1) is p − 1: nearly −1",
                ce_z, "< −0.99", ce_z < -0.99),
-        _check("MSE's gradient there is 2(p − 1)·p(1 − p): it vanishes (|gradient|)",
+        check("MSE's gradient there is 2(p − 1)·p(1 − p): it vanishes (|gradient|)",
                abs(mse_z), "< 0.02", abs(mse_z) < 0.02),
-        _check("MSE's gradient peaks at p = 1/3 (z = −ln 2), not where the prediction is most wrong (argmax)",
+        check("MSE's gradient peaks at p = 1/3 (z = −ln 2), not where the prediction is most wrong (argmax)",
                peak, "−0.693 ± 0.05", abs(peak + math.log(2.0)) <= 0.05),
-        _check("cross-entropy's |gradient| only grows as the prediction gets more wrong (violations)",
+        check("cross-entropy's |gradient| only grows as the prediction gets more wrong (violations)",
                ce_monotone, "= 0", ce_monotone == 0),
-        _check("both gradients match centered differences (max abs error)",
+        check("both gradients match centered differences (max abs error)",
                numeric_error, "< 1e-8", numeric_error < 1e-8),
     )  # fmt: skip
     return DemoResult(
@@ -299,7 +285,7 @@ def ce_vs_mse_gradient(rng: np.random.Generator, *, seed: int, z: float) -> Demo
         plots=(
             Plot(
                 "gradient with respect to the logit, target 1",
-                (_series("cross-entropy", g_ce, logits), _series("MSE", g_mse, logits)),
+                (series("cross-entropy", g_ce, logits), series("MSE", g_mse, logits)),
                 xlabel="z",
                 ylabel="∂L/∂z",
             ),
@@ -353,15 +339,15 @@ def multilabel_bce(rng: np.random.Generator, *, seed: int, steps: int, labels: i
     sig_pos, sig_neg = float(sig[-1, :2].min()), float(sig[-1, 2:].max())
     soft_over_half = int(np.max(np.sum(soft > 0.5, axis=1)))
     checks = (
-        _check("softmax: the two positives' probabilities never sum to more than 1 (max over training)",
+        check("softmax: the two positives' probabilities never sum to more than 1 (max over training)",
                pos_sum_max, "<= 1 + 1e-12", pos_sum_max <= 1.0 + 1e-12),
-        _check("softmax: the best it can do is 0.5 each (max |p − 0.5| over the positives at the end)",
+        check("softmax: the best it can do is 0.5 each (max |p − 0.5| over the positives at the end)",
                soft_gap, "< 0.01", soft_gap < 0.01),
-        _check("softmax: at most one label can be above 0.5 at any time (max count)",
+        check("softmax: at most one label can be above 0.5 at any time (max count)",
                soft_over_half, "<= 1", soft_over_half <= 1),
-        _check("sigmoid + BCE: both positives go to 1 (smaller positive probability)",
+        check("sigmoid + BCE: both positives go to 1 (smaller positive probability)",
                sig_pos, "> 0.95", sig_pos > 0.95),
-        _check("sigmoid + BCE: the negatives go to 0 (largest negative probability)",
+        check("sigmoid + BCE: the negatives go to 0 (largest negative probability)",
                sig_neg, "< 0.05", sig_neg < 0.05),
     )  # fmt: skip
     rows = tuple(
@@ -388,10 +374,10 @@ def multilabel_bce(rng: np.random.Generator, *, seed: int, steps: int, labels: i
             Plot(
                 "probability of the two positive labels",
                 (
-                    _series("softmax p₀", soft[:, 0]),
-                    _series("softmax p₁", soft[:, 1]),
-                    _series("sigmoid p₀", sig[:, 0]),
-                    _series("sigmoid p₁", sig[:, 1]),
+                    series("softmax p₀", soft[:, 0]),
+                    series("softmax p₁", soft[:, 1]),
+                    series("sigmoid p₀", sig[:, 0]),
+                    series("sigmoid p₁", sig[:, 1]),
                 ),
                 xlabel="step",
                 ylabel="probability",
@@ -443,13 +429,13 @@ def logreg_gradient(rng: np.random.Generator, *, seed: int, lam: float, m: int) 
     errl = relative_error(np.append(dwl, dbl), np.append(ndwl, ndbl))
     formula_err = relative_error(dwl, by_hand)
     checks = (
-        _check("without regularization, analytic = numeric gradient (relative error, w and b)",
+        check("without regularization, analytic = numeric gradient (relative error, w and b)",
                err0, "< 1e-7", err0 < 1e-7),
-        _check(f"with λ = {lam:g}, analytic = numeric gradient (relative error, w and b)",
+        check(f"with λ = {lam:g}, analytic = numeric gradient (relative error, w and b)",
                errl, "< 1e-7", errl < 1e-7),
-        _check("the kernel's ∂L/∂w is (1/m)Xᵀ(p − y) + λw written out by hand (relative difference)",
+        check("the kernel's ∂L/∂w is (1/m)Xᵀ(p − y) + λw written out by hand (relative difference)",
                formula_err, "< 1e-12", formula_err < 1e-12),
-        _check("the L2 term leaves the bias gradient unchanged (|∂L/∂b with λ − without|)",
+        check("the L2 term leaves the bias gradient unchanged (|∂L/∂b with λ − without|)",
                abs(dbl - db0), "< 1e-15", abs(dbl - db0) < 1e-15),
     )  # fmt: skip
     names = [f"w{i}" for i in range(d)] + ["b"]

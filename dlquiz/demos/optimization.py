@@ -8,25 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from dlquiz.demos.registry import Check, DemoResult, Param, Plot, Series, Table, demo
+from dlquiz.demos.registry import MAX_POINTS, DemoResult, Param, Plot, Table, check, demo, series
 from dlquiz.kernels.losses import mse
 from dlquiz.kernels.optim import OPTIMIZERS, adagrad, adam, momentum, rmsprop, sgd
-
-MAX_POINTS = 200  # a plot series never needs more than the terminal can show
-
-
-def _check(claim: str, measured: float, tolerance: str, passed: bool) -> Check:
-    return Check(claim, float(measured), tolerance, bool(passed))
-
-
-def _series(label: str, y: Sequence[float], x: Sequence[float] | None = None) -> Series:
-    """A plot line thinned to at most MAX_POINTS evenly spaced points (always keeping the last one)."""
-    y = np.asarray(y, dtype=float)
-    xs = np.arange(y.size, dtype=float) if x is None else np.asarray(x, dtype=float)
-    if y.size > MAX_POINTS:
-        keep = np.unique(np.linspace(0, y.size - 1, MAX_POINTS).round().astype(int))
-        xs, y = xs[keep], y[keep]
-    return Series(label, tuple(float(v) for v in y), tuple(float(v) for v in xs))
 
 
 def _rotation(angle: float) -> np.ndarray:
@@ -146,25 +130,25 @@ def second_order_cost(rng: np.random.Generator, *, seed: int, n: int, kappa: flo
     cg_bound = math.ceil(math.log(2.0 * sqrt_k / tol) / -math.log((sqrt_k - 1.0) / (sqrt_k + 1.0)))
     gd_iters, cg_iters = len(gd) - 1, len(cg) - 1
     checks = (
-        _check("Newton's method solves a quadratic in one step (relative gradient norm after it)",
+        check("Newton's method solves a quadratic in one step (relative gradient norm after it)",
                newton[-1], "< 1e-10", newton[-1] < 1e-10),
-        _check(f"GD (step 1/L) needs at most ln(1/tol)/−ln(1−1/κ) = {gd_bound} iterations",
+        check(f"GD (step 1/L) needs at most ln(1/tol)/−ln(1−1/κ) = {gd_bound} iterations",
                gd_iters, f"<= {gd_bound}", gd[-1] <= tol and gd_iters <= gd_bound),
-        _check(f"CG needs at most ln(2√κ/tol)/−ln((√κ−1)/(√κ+1)) = {cg_bound} iterations",
+        check(f"CG needs at most ln(2√κ/tol)/−ln((√κ−1)/(√κ+1)) = {cg_bound} iterations",
                cg_iters, f"<= {cg_bound}", cg[-1] <= tol and cg_iters <= cg_bound),
-        _check("CG needs far fewer iterations than GD (ratio GD / CG)",
+        check("CG needs far fewer iterations than GD (ratio GD / CG)",
                gd_iters / cg_iters, "> 5", gd_iters > 5 * cg_iters),
     )  # fmt: skip
     plot_flops = Plot(
         "relative gradient norm vs estimated flops",
-        tuple(_series(name, hist, np.arange(len(hist)) * flops[name]) for name, hist in runs.items()),
+        tuple(series(name, hist, np.arange(len(hist)) * flops[name]) for name, hist in runs.items()),
         xlabel="flops",
         ylabel="‖∇f‖ / ‖∇f₀‖",
         logy=True,
     )
     plot_iters = Plot(
         "relative gradient norm vs iteration",
-        tuple(_series(name, hist) for name, hist in runs.items()),
+        tuple(series(name, hist) for name, hist in runs.items()),
         xlabel="iteration",
         ylabel="‖∇f‖ / ‖∇f₀‖",
         logy=True,
@@ -267,13 +251,13 @@ def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: 
     band = math.exp(4.0 * math.sqrt(3.0 / (4.0 * active.sum())))
     lo, hi = expected / band, expected * band
     checks = (
-        _check(f"AdaGrad: sparse/dense effective rate ≈ 1/√p = {expected:.2f} (its sum of g² grows slower)",
+        check(f"AdaGrad: sparse/dense effective rate ≈ 1/√p = {expected:.2f} (its sum of g² grows slower)",
                ratio["AdaGrad"], f"in [{lo:.2f}, {hi:.2f}]", lo <= ratio["AdaGrad"] <= hi),
-        _check("AdaGrad's effective rates never increase (largest step-to-step increase)",
+        check("AdaGrad's effective rates never increase (largest step-to-step increase)",
                float(adagrad_steps.max()), "<= 0", adagrad_steps.max() <= 0.0),
-        _check("RMSProp: the sparse feature's effective rate is larger (sparse/dense)",
+        check("RMSProp: the sparse feature's effective rate is larger (sparse/dense)",
                ratio["RMSProp"], "> 1", ratio["RMSProp"] > 1),
-        _check("Adam: the sparse feature's effective rate is larger (sparse/dense)",
+        check("Adam: the sparse feature's effective rate is larger (sparse/dense)",
                ratio["Adam"], "> 1", ratio["Adam"] > 1),
     )  # fmt: skip
     # before its first non-zero gradient the sparse coordinate's rate is η/ε: start its line there
@@ -282,7 +266,7 @@ def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: 
     plot = Plot(
         "effective learning rate per coordinate",
         tuple(
-            _series(f"{name} {which}", rates[name][start:, col], steps_axis[start:])
+            series(f"{name} {which}", rates[name][start:, col], steps_axis[start:])
             for name in ("AdaGrad", "Adam")
             for col, which, start in ((0, "dense", 0), (1, "sparse", first))
         ),
@@ -388,19 +372,19 @@ def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: floa
     b = 1.0 + 0.9 + lr
     growth_momentum = (b + math.sqrt(b * b - 4.0 * 0.9)) / 2.0
     checks = (
-        _check("GD started on the stable manifold (y = 0) converges to the saddle (distance to it)",
+        check("GD started on the stable manifold (y = 0) converges to the saddle (distance to it)",
                float(np.linalg.norm(gd_end)), "< 1e-8", np.linalg.norm(gd_end) < 1e-8),
-        _check("where GD stopped is a saddle, not a minimum (smallest Hessian eigenvalue)",
+        check("where GD stopped is a saddle, not a minimum (smallest Hessian eigenvalue)",
                hessian_min, "< 0", hessian_min < 0),
-        _check("momentum alone cannot leave y = 0 either (final |y|)",
+        check("momentum alone cannot leave y = 0 either (final |y|)",
                abs(float(runs["momentum"][0][1])), "= 0", runs["momentum"][0][1] == 0.0),
-        _check("SGD's gradient noise escapes to a minimum (final f; minimum −0.25)",
+        check("SGD's gradient noise escapes to a minimum (final f; minimum −0.25)",
                finals["SGD (noisy gradient)"], "< −0.24", finals["SGD (noisy gradient)"] < -0.24),
-        _check("a 1e-6 perturbation lets GD escape too (final f)",
+        check("a 1e-6 perturbation lets GD escape too (final f)",
                finals["GD + perturbation"], "< −0.24", finals["GD + perturbation"] < -0.24),
-        _check("perturbation + momentum escapes (final f)",
+        check("perturbation + momentum escapes (final f)",
                finals["momentum + perturbation"], "< −0.24", finals["momentum + perturbation"] < -0.24),
-        _check("momentum escapes faster than GD from the same perturbation (ratio of escape steps)",
+        check("momentum escapes faster than GD from the same perturbation (ratio of escape steps)",
                speedup, "> 1.5", speedup > 1.5),
     )  # fmt: skip
     return DemoResult(
@@ -421,7 +405,7 @@ def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: floa
         plots=(
             Plot(
                 "f along each run",
-                tuple(_series(name, values) for name, (_, values) in runs.items()),
+                tuple(series(name, values) for name, (_, values) in runs.items()),
                 xlabel="step",
                 ylabel="f(x, y)",
             ),
@@ -490,17 +474,17 @@ def batch_size_variance(rng: np.random.Generator, *, seed: int, lr: float, epoch
     best = loss(np.linalg.lstsq(X, y, rcond=None)[0])
     bgd, sgd_name, mb = curves
     checks = (
-        _check("gradient variance ∝ 1/B: slope of log variance vs log B",
+        check("gradient variance ∝ 1/B: slope of log variance vs log B",
                slope, "−1 ± 0.05", abs(slope + 1.0) <= 0.05),
-        _check("each measured variance matches tr Cov / B (largest relative deviation, 2000 draws each)",
+        check("each measured variance matches tr Cov / B (largest relative deviation, 2000 draws each)",
                deviation, "< 0.25", deviation < 0.25),
-        _check("after one epoch at the same lr, SGD's loss is below BGD's (ratio SGD / BGD)",
+        check("after one epoch at the same lr, SGD's loss is below BGD's (ratio SGD / BGD)",
                after_one[sgd_name] / after_one[bgd], "< 1", after_one[sgd_name] < after_one[bgd]),
-        _check("after one epoch, mini-batch's loss is below BGD's (ratio mini-batch / BGD)",
+        check("after one epoch, mini-batch's loss is below BGD's (ratio mini-batch / BGD)",
                after_one[mb] / after_one[bgd], "< 1", after_one[mb] < after_one[bgd]),
-        _check("BGD's loss never goes up (count of increases; lr < 2/L)",
+        check("BGD's loss never goes up (count of increases; lr < 2/L)",
                increases[bgd], "= 0", increases[bgd] == 0),
-        _check("SGD's loss is noisy: it goes up at some steps (count of increases)",
+        check("SGD's loss is noisy: it goes up at some steps (count of increases)",
                increases[sgd_name], "> 0", increases[sgd_name] > 0),
     )  # fmt: skip
     variance_rows = tuple(
@@ -533,8 +517,8 @@ def batch_size_variance(rng: np.random.Generator, *, seed: int, lr: float, epoch
             Plot(
                 "gradient variance vs batch size",
                 (
-                    _series("measured", variance_arr, np.log2(sizes)),
-                    _series("tr Cov / B", spread / sizes, np.log2(sizes)),
+                    series("measured", variance_arr, np.log2(sizes)),
+                    series("tr Cov / B", spread / sizes, np.log2(sizes)),
                 ),
                 xlabel="log₂ B",
                 ylabel="E‖g_B − g‖²",
@@ -542,7 +526,7 @@ def batch_size_variance(rng: np.random.Generator, *, seed: int, lr: float, epoch
             ),
             Plot(
                 "training loss",
-                tuple(_series(name, ls, xs) for name, (xs, ls) in curves.items()),
+                tuple(series(name, ls, xs) for name, (xs, ls) in curves.items()),
                 xlabel="epochs",
                 ylabel="loss",
                 logy=True,
@@ -633,13 +617,13 @@ def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: 
     r_ratio = float(rosen["sgd"][-1] / rosen["momentum"][-1])
     worst = max(max(c[-1] / c[0] for c in quad.values()), max(c[-1] / c[0] for c in rosen.values()))
     checks = (
-        _check("quadratic: momentum beats plain SGD at the same lr (final loss SGD / momentum)",
+        check("quadratic: momentum beats plain SGD at the same lr (final loss SGD / momentum)",
                q_ratio, "> 100", q_ratio > 100),
-        _check("quadratic: Nesterov beats plain SGD at the same lr (final loss SGD / Nesterov)",
+        check("quadratic: Nesterov beats plain SGD at the same lr (final loss SGD / Nesterov)",
                n_ratio, "> 100", n_ratio > 100),
-        _check("Rosenbrock: momentum beats plain SGD at the same lr (final loss SGD / momentum)",
+        check("Rosenbrock: momentum beats plain SGD at the same lr (final loss SGD / momentum)",
                r_ratio, "> 10", r_ratio > 10),
-        _check("every optimizer lowers both losses (largest final / initial)", worst, "< 1", worst < 1),
+        check("every optimizer lowers both losses (largest final / initial)", worst, "< 1", worst < 1),
     )  # fmt: skip
     return DemoResult(
         "optimizer-race",
@@ -671,14 +655,14 @@ def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: 
         plots=(
             Plot(
                 "ill-conditioned quadratic",
-                tuple(_series(k, v) for k, v in quad.items()),
+                tuple(series(k, v) for k, v in quad.items()),
                 xlabel="step",
                 ylabel="loss",
                 logy=True,
             ),
             Plot(
                 "Rosenbrock",
-                tuple(_series(k, v) for k, v in rosen.items()),
+                tuple(series(k, v) for k, v in rosen.items()),
                 xlabel="step",
                 ylabel="loss",
                 logy=True,
@@ -735,17 +719,17 @@ def adam_bias_correction(
     peak = int(np.argmax(formula))
     word = "larger" if first_formula > 1 else "smaller"
     checks = [
-        _check("corrected first step moves each coordinate by η, whatever the gradient scale (max |Δ/η − 1|)",
+        check("corrected first step moves each coordinate by η, whatever the gradient scale (max |Δ/η − 1|)",
                first_corrected, "< 1e-4", first_corrected < 1e-4),
-        _check(f"uncorrected first step is (1−β1)/√(1−β2) = {first_formula:.3f}x the corrected one ({word})",
+        check(f"uncorrected first step is (1−β1)/√(1−β2) = {first_formula:.3f}x the corrected one ({word})",
                first, f"{first_formula:.3f} ± 0.1%", abs(first / first_formula - 1.0) < 1e-3),
-        _check("at every step t the ratio is (1−β1ᵗ)/√(1−β2ᵗ), whatever the gradients (max rel. deviation)",
+        check("at every step t the ratio is (1−β1ᵗ)/√(1−β2ᵗ), whatever the gradients (max rel. deviation)",
                deviation, "< 1e-3", deviation < 1e-3),
     ]  # fmt: skip
     if np.all(formula > 1):  # true for the defaults: then say so, and check it
         smallest = float(ratio.min())
         checks.append(
-            _check(f"uncorrected steps are larger at every one of the first {horizon} steps (smallest ratio)",
+            check(f"uncorrected steps are larger at every one of the first {horizon} steps (smallest ratio)",
                    smallest, "> 1", smallest > 1)
         )  # fmt: skip
     table_rows = tuple(
@@ -780,8 +764,8 @@ def adam_bias_correction(
             Plot(
                 "uncorrected / corrected step size",
                 (
-                    _series("measured", ratio[shown, 1], t[shown]),
-                    _series("(1−β1ᵗ)/√(1−β2ᵗ)", formula[shown], t[shown]),
+                    series("measured", ratio[shown, 1], t[shown]),
+                    series("(1−β1ᵗ)/√(1−β2ᵗ)", formula[shown], t[shown]),
                 ),
                 xlabel="step t",
                 ylabel="ratio",
@@ -885,16 +869,16 @@ def newton_vs_gd(rng: np.random.Generator, *, seed: int, n: int, gd_iterations: 
     H_saddle = np.diag([2.0, -2.0])
     saddle_newton = p - np.linalg.solve(H_saddle, H_saddle @ p)
     checks = (
-        _check("Newton solves a quadratic in one step (‖x₁ − x*‖ / ‖x₀ − x*‖)",
+        check("Newton solves a quadratic in one step (‖x₁ − x*‖ / ‖x₀ − x*‖)",
                newton_error, "< 1e-10", newton_error < 1e-10),
-        _check("Rosenbrock: damped Newton reaches ‖∇f‖ < 1e-8 within 30 iterations (iterations)",
+        check("Rosenbrock: damped Newton reaches ‖∇f‖ < 1e-8 within 30 iterations (iterations)",
                n_iters, "<= 30", n_norms[-1] < 1e-8 and n_iters <= 30),
-        _check("Newton converges quadratically at the end (max ‖∇f_{k+1}‖ / ‖∇f_k‖² over its last 3 steps)",
+        check("Newton converges quadratically at the end (max ‖∇f_{k+1}‖ / ‖∇f_k‖² over its last 3 steps)",
                quad_const, "< 100", quad_const < 100),
-        _check(f"GD needs over 50x Newton's iterations to get f below {level:g} (ratio)",
+        check(f"GD needs over 50x Newton's iterations to get f below {level:g} (ratio)",
                (gd_at or gd_iterations) / (newton_at or 1), "> 50",
                newton_at is not None and (gd_at is None or gd_at > 50 * newton_at)),
-        _check("on f = x² − y² a pure Newton step jumps onto the saddle (distance to it)",
+        check("on f = x² − y² a pure Newton step jumps onto the saddle (distance to it)",
                float(np.linalg.norm(saddle_newton)), "< 1e-12", np.linalg.norm(saddle_newton) < 1e-12),
     )  # fmt: skip
     rows = (
@@ -923,14 +907,14 @@ def newton_vs_gd(rng: np.random.Generator, *, seed: int, n: int, gd_iterations: 
         plots=(
             Plot(
                 "damped Newton on Rosenbrock",
-                (_series("‖∇f‖", n_norms),),
+                (series("‖∇f‖", n_norms),),
                 xlabel="iteration",
                 ylabel="‖∇f‖",
                 logy=True,
             ),
             Plot(
                 "gradient descent on Rosenbrock",
-                (_series("‖∇f‖", g_norms),),
+                (series("‖∇f‖", g_norms),),
                 xlabel="iteration",
                 ylabel="‖∇f‖",
                 logy=True,

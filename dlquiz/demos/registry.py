@@ -139,6 +139,26 @@ class Demo:
         return self.fn(np.random.default_rng(seed), seed=seed, **values)
 
 
+MAX_POINTS = 200  # a plot series never needs more points than a terminal can show
+
+
+def check(claim: str, measured: float, tolerance: str, passed: bool) -> Check:
+    """A Check with plain Python numbers (NumPy scalars would not serialize to JSON)."""
+    return Check(claim, float(measured), tolerance, bool(passed))
+
+
+def series(label: str, y: Any, x: Any = None, max_points: int = MAX_POINTS) -> Series:
+    """A plot line thinned to at most ``max_points`` evenly spaced points, the first and last kept."""
+    import numpy as np
+
+    ys = np.asarray(y, dtype=float)
+    xs = np.arange(ys.size, dtype=float) if x is None else np.asarray(x, dtype=float)
+    if ys.size > max_points:
+        keep = np.unique(np.linspace(0, ys.size - 1, max_points).round().astype(int))
+        xs, ys = xs[keep], ys[keep]
+    return Series(label, tuple(float(v) for v in ys), tuple(float(v) for v in xs))
+
+
 _REGISTRY: dict[str, Demo] = {}
 _loaded = False
 
