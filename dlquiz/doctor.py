@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -35,8 +36,11 @@ class Report:
         }
 
 
-def replay_card(store: Store, reviews: list[Review], configs: dict[int, SchedulerConfig]) -> CardState | None:
-    """The card's state rebuilt from its study reviews, each under the scheduler it was graded with."""
+def replay_steps(
+    store: Store, reviews: list[Review], configs: dict[int | None, SchedulerConfig]
+) -> Iterator[tuple[Review, CardState | None, CardState]]:
+    """(review, state before, state after) for each study review of one card, in the order given, each
+    graded again under the scheduler config it was first graded with (cached in ``configs``)."""
     state: CardState | None = None
     for r in reviews:
         if r.kind != "study":
@@ -47,10 +51,19 @@ def replay_card(store: Store, reviews: list[Review], configs: dict[int, Schedule
                 if r.scheduler_id is not None
                 else SchedulerConfig()
             )
+        before = state
         state = review(
-            configs[r.scheduler_id], r.card_id, state, r.rating, parse_time(r.reviewed_at), r.content_hash
+            configs[r.scheduler_id], r.card_id, before, r.rating, parse_time(r.reviewed_at), r.content_hash
         )
-    return state
+        yield r, before, state
+
+
+def replay_card(
+    store: Store, reviews: list[Review], configs: dict[int | None, SchedulerConfig]
+) -> CardState | None:
+    """The card's state rebuilt from its study reviews."""
+    steps = list(replay_steps(store, reviews, configs))
+    return steps[-1][2] if steps else None
 
 
 def check(store: Store, known_ids: set[str], fix: bool = False, now: datetime | None = None) -> Report:
@@ -61,7 +74,7 @@ def check(store: Store, known_ids: set[str], fix: bool = False, now: datetime | 
     by_card: dict[str, list[Review]] = {}
     for r in store.all_reviews():
         by_card.setdefault(r.card_id, []).append(r)
-    configs: dict[int, SchedulerConfig] = {}
+    configs: dict[int | None, SchedulerConfig] = {}
     rebuilt: dict[str, CardState | None] = {}
     for card_id in sorted(set(by_card) | {c for c, s in states.items() if s.state is not None}):
         report.cards_checked += 1

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError
-from dlquiz.store import CardState, Review, Store
+from dlquiz.store import CardState, Store
 
 FORMAT = "dlquiz-history"
 VERSION = 1
@@ -274,23 +274,10 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
 
 def _rebuild(store: Store, card_id: str, configs: dict[int | None, Any]) -> None:
     """Replay one card's study reviews in time order; store its state and the states logged per review."""
-    from dlquiz.schedule import SchedulerConfig, parse_time, review
+    from dlquiz.doctor import replay_steps
 
     state: CardState | None = None
-    reviews: list[Review] = store.reviews_of(card_id)  # ordered by reviewed_at, then id
-    for r in reviews:
-        if r.kind != "study":
-            continue
-        if r.scheduler_id not in configs:
-            configs[r.scheduler_id] = (
-                SchedulerConfig.from_dict(store.scheduler_config(r.scheduler_id))
-                if r.scheduler_id is not None
-                else SchedulerConfig()
-            )
-        before = state
-        state = review(
-            configs[r.scheduler_id], card_id, before, r.rating, parse_time(r.reviewed_at), r.content_hash
-        )
+    for r, before, state in replay_steps(store, store.reviews_of(card_id), configs):  # noqa: B007
         logged_before = before.to_dict() if before is not None else None
         if (r.state_before, r.state_after) != (logged_before, state.to_dict()):
             store.set_review_states(r.id, logged_before, state.to_dict())
