@@ -13,7 +13,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -262,6 +262,13 @@ class QuizScreen:
                 break
             out.print(view.bad_answer(card))
         duration = int((time.monotonic() - started) * 1000)
+        asked = not checked.correct and bool(typed) and card.type == "cloze" and self.keys.tty
+        if asked:
+            # Free text can be right in other words: in a terminal, the candidate may overrule the match.
+            out.print(view.verdict(card, checked, self.lang, recorded=False))
+            out.print(view.overrule_prompt())
+            if self.keys.key() == "y":
+                checked = replace(checked, correct=True)
         now = self.clock()
         record_review(
             self.store,
@@ -274,5 +281,5 @@ class QuizScreen:
             self.store.card_state(card.id),
             kind="study",
         )
-        out.print(view.verdict(card, checked, self.lang))
+        out.print(view.recorded(checked.correct) if asked else view.verdict(card, checked, self.lang))
         return QuizItem(card.id, card.type, typed, checked.correct, checked.expected, duration)

@@ -221,3 +221,51 @@ def test_quiz_quit_early_and_unknown_section(cli, isolated_home):
     assert not (isolated_home / "dlquiz.db").exists() or reviews(isolated_home) == []
     bad = cli("quiz", "-s", "nope")
     assert bad.exit_code == 2 and "unknown section 'nope'" in bad.stderr
+
+
+class TerminalKeys:
+    """Keys as a terminal would give them: typed lines, then single keys."""
+
+    tty = True
+
+    def __init__(self, lines: list[str], keys: list[str]):
+        self.lines, self.keys = list(lines), list(keys)
+
+    def line(self, prompt: str, console) -> str:
+        return self.lines.pop(0)
+
+    def key(self) -> str:
+        return self.keys.pop(0)
+
+
+@pytest.mark.parametrize(("key", "rating"), [("y", 3), ("n", 1)])
+def test_in_a_terminal_a_cloze_answer_in_other_words_can_be_overruled(isolated_home: Path, key, rating):
+    import io
+
+    from rich.console import Console
+
+    from dlquiz.quiz import QuizScreen
+    from dlquiz.store import Store
+
+    catalog = catalog_with(
+        [drill("q.c", "cloze", en="BN uses {{c1::batch statistics}}.", zh="用{{c1::批统计量}}。")]
+    )
+    store = Store.open(isolated_home / "dlquiz.db", NOW)
+    out = io.StringIO()
+    try:
+        screen = QuizScreen(
+            store,
+            catalog,
+            Console(file=out, width=100),
+            TerminalKeys(["mean and var"], [key]),
+            "en",
+            [catalog.get("q.c")],
+            clock=lambda: NOW,
+        )
+        result = screen.run()
+        [(card_id, given)] = [(r.card_id, r.rating) for r in store.all_reviews()]
+    finally:
+        store.close()
+    assert card_id == "q.c" and given == rating
+    assert result.items[0].correct is (key == "y")
+    assert "Right in other words?" in out.getvalue()

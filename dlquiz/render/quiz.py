@@ -48,20 +48,25 @@ def bad_answer(card: Drill) -> RichText:
     return RichText(f"type {what}, or Enter alone if you don't know", style="yellow")
 
 
-def verdict(card: Drill, checked: Any, lang: str) -> RenderableType:
+def verdict(card: Drill, checked: Any, lang: str, recorded: bool = True) -> RenderableType:
     if checked.correct:
         line = RichText.assemble(("✓ correct", "bold green"), ("  recorded as Good", "dim"))
         if card.type == "cloze":
             line.append(f" · expected {checked.expected}", style="dim")
         return line
     given = f"you answered {checked.given}; " if checked.given else ""
-    line = RichText.assemble(
-        ("✗ not quite", "bold red"),
-        f"  {given}expected ",
-        (checked.expected, "bold"),
-        ("  · recorded as Again", "dim"),
-    )
+    line = RichText.assemble(("✗ not quite", "bold red"), f"  {given}expected ", (checked.expected, "bold"))
+    if recorded:
+        line.append("  · recorded as Again", style="dim")
     return Group(line, drill_answer(card, lang))
+
+
+def overrule_prompt() -> RichText:
+    return RichText("Right in other words? y: count it as Good; any other key: keep Again", style="dim")
+
+
+def recorded(correct: bool) -> RichText:
+    return RichText.assemble(("✓ recorded as Good", "green") if correct else ("recorded as Again", "dim"))
 
 
 def summary(result: Any, catalog: Catalog, lang: str) -> RenderableType:
