@@ -8,7 +8,9 @@ committed (and fsync'd by SQLite) before the caller shows it as recorded.
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,6 +84,32 @@ class Review:
         )
 
 
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _connect(path: Path, check: bool) -> sqlite3.Connection:
+    """A connection with our pragmas; ``check`` runs a quick integrity check of an existing file."""
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")  # persistent: only a new file needs the switch
+        conn.execute("PRAGMA synchronous = FULL")  # a confirmed review survives power loss, too
+        conn.execute("PRAGMA foreign_keys = ON")
+        if check:
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {ok}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def latest_backup(path: Path) -> Path | None:
     backups = sorted(path.parent.glob(path.name + ".*.bak"))
     return backups[-1] if backups else None
@@ -131,25 +159,33 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise DlquizError(f"cannot create {path.parent}: {error.strerror}") from None
-        try:
-            conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")  # a confirmed review survives power loss, too
-            conn.execute("PRAGMA foreign_keys = ON")
-            if existed:
-                ok = conn.execute("PRAGMA quick_check").fetchone()[0]
-                if ok != "ok":
+        # SQLite answers "locked" at once, without waiting, where waiting could deadlock: two processes
+        # that both switch a new file to WAL, or one that switches while the other migrates. Opening is
+        # short and idempotent, so it is retried as a whole until the busy timeout runs out.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            conn = None
+            try:
+                conn = _connect(path, check=existed)
+                store = cls(conn, path)
+                store._migrate(now or datetime.now(timezone.utc))
+                return store
+            except sqlite3.OperationalError as error:
+                if conn is not None:
                     conn.close()
-                    raise _damaged(path, f"integrity check: {ok}")
-        except sqlite3.DatabaseError as error:
-            raise _damaged(path, str(error)) from None
-        store = cls(conn, path)
-        store._migrate(now or datetime.now(timezone.utc))
-        return store
+                if not _is_busy(error):
+                    raise _damaged(path, str(error)) from None
+                if time.monotonic() > deadline:
+                    raise DlquizError(
+                        f"{path} is busy: another program has held a lock on it for "
+                        f"{BUSY_TIMEOUT_MS // 1000} s",
+                        exit_code=1,
+                    ) from None
+                time.sleep(random.uniform(0.01, 0.05))
+            except sqlite3.DatabaseError as error:
+                if conn is not None:
+                    conn.close()
+                raise _damaged(path, str(error)) from None
 
     def _migrate(self, now: datetime) -> None:
         if self.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:

@@ -265,3 +265,44 @@ def test_doctor_reports_orphans_without_touching_them(store):
     report = doctor.check(store, {"a"}, fix=True, now=NOW)
     assert report.orphans == ["gone"] and report.healthy and report.fixed == 0
     assert store.card_state("gone") is not None and len(store.reviews_of("gone")) == 1
+
+
+def test_open_retries_when_sqlite_answers_locked_without_waiting(tmp_path, monkeypatch):
+    """SQLite returns "locked" at once where waiting could deadlock (two processes switching a new file to
+    WAL); opening retries as a whole instead of calling the file unusable."""
+    import sqlite3
+
+    from dlquiz import store as store_module
+
+    real_connect = store_module._connect
+    calls = []
+
+    def flaky_connect(path, check):
+        calls.append(path)
+        if len(calls) <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return real_connect(path, check)
+
+    monkeypatch.setattr(store_module, "_connect", flaky_connect)
+    opened = store_module.Store.open(tmp_path / "new.db")
+    try:
+        assert len(calls) == 3
+        assert opened.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        opened.close()
+
+
+def test_open_gives_up_on_a_lock_that_never_goes_away(tmp_path, monkeypatch):
+    import sqlite3
+
+    from dlquiz import store as store_module
+    from dlquiz.errors import DlquizError
+
+    def always_locked(path, check):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store_module, "_connect", always_locked)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    with pytest.raises(DlquizError, match="is busy") as caught:
+        store_module.Store.open(tmp_path / "new.db")
+    assert caught.value.exit_code == 1
