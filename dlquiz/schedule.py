@@ -242,10 +242,6 @@ def replay(card_id: str, steps: list[tuple[SchedulerConfig, int, datetime, str |
     return state
 
 
-def with_bury(state: CardState, until: str | None) -> CardState:
-    return replace(state, buried_until=until)
-
-
 def format_interval(delta: timedelta) -> str:
     seconds = max(0, delta.total_seconds())
     if seconds < 3600:

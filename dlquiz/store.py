@@ -340,13 +340,6 @@ class Store:
             sql = "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND kind = ?"
         return int(self.conn.execute(sql, (since_iso, kind)).fetchone()[0])
 
-    def review_days(self) -> list[str]:
-        """The distinct UTC dates with at least one review, newest first (for the streak)."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT substr(reviewed_at, 1, 10) AS day FROM reviews ORDER BY day DESC LIMIT 400"
-        )
-        return [r[0] for r in rows]
-
     def review_facts(self, since_iso: str) -> list[tuple[str, int, int | None, str, int | None]]:
         """(reviewed_at, rating, duration_ms, kind, state before) of reviews since ``since_iso``."""
         rows = self.conn.execute(
