@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from dlquiz.doctor import check
-from dlquiz.model import Catalog, Section, Text, build_question
+from dlquiz.model import Catalog
 from dlquiz.plan import Plan, interview_forecast, set_plan
 from dlquiz.schedule import PLAN_WINDOW_DAYS, REVIEW, SchedulerConfig, iso, parse_time, recall_at, review
 from dlquiz.session import StudySession, undo_last
 from dlquiz.store import CardState, Store
+from tests.lab import catalog_of as lab_catalog
+from tests.lab import question_data
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 INTERVIEW = NOW + timedelta(days=30)
@@ -27,27 +29,7 @@ def utc_local_time(isolated_home: Path):
 
 
 def catalog_of(n: int) -> Catalog:
-    t = {"en": "x", "zh": "x"}
-    questions = [
-        build_question(
-            {
-                "id": f"q{i:02d}",
-                "section": "lab",
-                "source": "Lab",
-                "prompt": t,
-                "answer": {"short": t, "detailed": t},
-                "key_points": [t],
-                "formulas": [],
-                "pitfalls": [],
-                "follow_ups": [],
-                "references": [{"authors": "A", "year": 2020, "title": "T", "venue": "V"}],
-                "demos": [],
-                "drills": [],
-            }
-        )
-        for i in range(n)
-    ]
-    return Catalog((Section("lab", Text("Lab", "Lab"), 0),), tuple(questions))
+    return lab_catalog(*(question_data(f"q{i:02d}") for i in range(n)))
 
 
 @pytest.fixture

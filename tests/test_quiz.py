@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from dlquiz.model import Catalog, Section, Text, build_question
+from dlquiz.model import Catalog
 from dlquiz.quiz import QUIZ_TYPES, check, cloze_answers, match_cloze, matches, pick_cards
 from dlquiz.store import CardState
+from tests.lab import catalog_of, question_data
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
@@ -31,21 +32,7 @@ def drill(did: str, kind: str, **extra) -> dict:
 
 
 def catalog_with(drills: list[dict]) -> Catalog:
-    q = {
-        "id": "q",
-        "section": "lab",
-        "source": "Lab",
-        "prompt": {"en": "Q?", "zh": "问"},
-        "answer": {"short": {"en": "s", "zh": "短"}, "detailed": {"en": "d", "zh": "长"}},
-        "key_points": [{"en": "p", "zh": "要"}],
-        "formulas": [],
-        "pitfalls": [],
-        "follow_ups": [],
-        "references": [{"authors": "A", "year": 2020, "title": "T", "venue": "V"}],
-        "demos": [],
-        "drills": drills,
-    }
-    return Catalog((Section("lab", Text("Lab", "实验"), 0),), (build_question(q),))
+    return catalog_of(question_data("q", drills=drills))
 
 
 # --- matching a cloze answer ----------------------------------------------------------------------------

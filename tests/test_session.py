@@ -17,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlquiz.doctor import check, replay_card
-from dlquiz.model import Catalog, Section, Text, build_question
+from dlquiz.model import Catalog
 from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, parse_time
 from dlquiz.session import StudySession, day_start, parse_setting, status, streak, undo_last
 from dlquiz.store import CardState, Store
+from tests.lab import basic_drills, catalog_of, question_data
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)  # a Monday noon, far from the 04:00 day boundary
 
@@ -31,36 +32,7 @@ def utc_local_time(isolated_home: Path):
 
 
 def question(qid: str, prompt: str = "", n_drills: int = 0, section: str = "lab") -> dict[str, Any]:
-    t = {"en": prompt or f"What is {qid}?", "zh": "问题"}
-    return {
-        "id": qid,
-        "section": section,
-        "source": "Lab",
-        "prompt": t,
-        "answer": {"short": {"en": "short", "zh": "短"}, "detailed": {"en": "long", "zh": "长"}},
-        "key_points": [{"en": "point", "zh": "要点"}],
-        "formulas": [],
-        "pitfalls": [],
-        "follow_ups": [],
-        "references": [{"authors": "A", "year": 2020, "title": "T", "venue": "V"}],
-        "demos": [],
-        "drills": [
-            {
-                "id": f"{qid}.d{i}",
-                "type": "basic",
-                "prompt": {"en": f"front {i}", "zh": "正"},
-                "back": {"en": f"back {i}", "zh": "背"},
-            }
-            for i in range(n_drills)
-        ],
-    }
-
-
-def catalog_of(*questions: dict[str, Any]) -> Catalog:
-    sections = tuple(
-        Section(s, Text(s, s), i) for i, s in enumerate(sorted({q["section"] for q in questions}))
-    )
-    return Catalog(sections, tuple(build_question(q) for q in questions))
+    return question_data(qid, section, prompt, basic_drills(qid, n_drills))
 
 
 def flat_catalog(n: int) -> Catalog:

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from dlquiz.model import Catalog, Section, Text, build_question
+from dlquiz.model import Catalog
 from dlquiz.schedule import REVIEW
 from dlquiz.session import StudySession
 from dlquiz.stats import Retention, compute, due_forecast, heatmap, mock_results, retention, study_day
 from dlquiz.store import Store
+from tests.lab import catalog_of, question_data
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)  # a Wednesday noon
 TODAY = date(2026, 3, 4)
@@ -33,29 +34,9 @@ def store(tmp_path: Path):
     s.close()
 
 
-def question(qid: str, section: str) -> dict:
-    return {
-        "id": qid,
-        "section": section,
-        "source": "Lab",
-        "prompt": {"en": f"{qid}?", "zh": "问"},
-        "answer": {"short": {"en": "s", "zh": "短"}, "detailed": {"en": "d", "zh": "长"}},
-        "key_points": [{"en": "p", "zh": "要"}],
-        "formulas": [],
-        "pitfalls": [],
-        "follow_ups": [],
-        "references": [{"authors": "A", "year": 2020, "title": "T", "venue": "V"}],
-        "demos": [],
-        "drills": [],
-    }
-
-
 def two_sections() -> Catalog:
-    qs = [question("a1", "alpha"), question("a2", "alpha"), question("b1", "beta")]
-    return Catalog(
-        (Section("alpha", Text("Alpha", "甲"), 0), Section("beta", Text("Beta", "乙"), 1)),
-        tuple(build_question(q) for q in qs),
-    )
+    qs = [question_data("a1", "alpha"), question_data("a2", "alpha"), question_data("b1", "beta")]
+    return catalog_of(*qs, titles={"alpha": ("Alpha", "甲"), "beta": ("Beta", "乙")})
 
 
 # --- pure pieces ----------------------------------------------------------------------------------------

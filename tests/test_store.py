@@ -11,31 +11,15 @@ import pytest
 
 from dlquiz import doctor
 from dlquiz.errors import DlquizError
-from dlquiz.model import Catalog, Section, Text, build_question
+from dlquiz.model import Catalog
 from dlquiz.store import SCHEMA_VERSION, CardState, Store, latest_backup
+from tests.lab import catalog_of, question_data
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
 
 def tiny_catalog(*ids: str) -> Catalog:
-    def q(qid: str) -> dict:
-        t = {"en": f"{qid}?", "zh": "问"}
-        return {
-            "id": qid,
-            "section": "lab",
-            "source": "Lab",
-            "prompt": t,
-            "answer": {"short": t, "detailed": t},
-            "key_points": [t],
-            "formulas": [],
-            "pitfalls": [],
-            "follow_ups": [],
-            "references": [{"authors": "A", "year": 2020, "title": "T", "venue": "V"}],
-            "demos": [],
-            "drills": [],
-        }
-
-    return Catalog((Section("lab", Text("Lab", "实验"), 0),), tuple(build_question(q(i)) for i in ids))
+    return catalog_of(*(question_data(i) for i in ids))
 
 
 @pytest.fixture
