@@ -342,21 +342,36 @@ def record_review(
             card.content_hash,
         )
         changed = bool(before and before.content_hash and before.content_hash != card.content_hash)
-        row = {
-            "uid": uuid.uuid4().hex,
-            "card_id": card.id,
-            "reviewed_at": iso(now),
-            "rating": rating,
-            "duration_ms": duration_ms,
-            "kind": kind,
-            "scheduler_id": scheduler_id,
-            "state_before": before.to_dict() if before and before.state is not None else None,
-            "state_after": after.to_dict(),
-            "content_hash": card.content_hash,
-        }
+        logged_before = before if before and before.state is not None else None
+        row = _review_row(card, rating, now, duration_ms, kind, scheduler_id, logged_before, after)
         review_id = store.add_review(row)
         store.put_card_state(after)
     return Graded(card.id, rating, review_id, after, changed)
+
+
+def _review_row(
+    card: Card,
+    rating: int,
+    now: datetime,
+    duration_ms: int | None,
+    kind: str,
+    scheduler_id: int,
+    before: CardState | None,
+    after: CardState,
+) -> dict[str, Any]:
+    """One row of the review log: a fresh uid, so logs of two machines merge without duplicates."""
+    return {
+        "uid": uuid.uuid4().hex,
+        "card_id": card.id,
+        "reviewed_at": iso(now),
+        "rating": rating,
+        "duration_ms": duration_ms,
+        "kind": kind,
+        "scheduler_id": scheduler_id,
+        "state_before": before.to_dict() if before else None,
+        "state_after": after.to_dict(),
+        "content_hash": card.content_hash,
+    }
 
 
 def record_cram(
@@ -369,19 +384,9 @@ def record_cram(
     state: CardState,
 ) -> Graded:
     """Log a cram review: the row says how it went, the card's long-term FSRS state is left as it is."""
-    row = {
-        "uid": uuid.uuid4().hex,
-        "card_id": card.id,
-        "reviewed_at": iso(now),
-        "rating": rating,
-        "duration_ms": duration_ms,
-        "kind": "cram",
-        "scheduler_id": scheduler_id,
-        "state_before": state.to_dict(),
-        "state_after": state.to_dict(),
-        "content_hash": card.content_hash,
-    }
-    review_id = store.add_review(row)
+    review_id = store.add_review(
+        _review_row(card, rating, now, duration_ms, "cram", scheduler_id, state, state)
+    )
     return Graded(card.id, rating, review_id, state, False)
 
 
