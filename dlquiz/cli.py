@@ -305,6 +305,18 @@ MaybeLang = Annotated[
 ]
 
 
+def _language(lang: Lang | None, store: Any) -> str:
+    """--lang when given, else the lang setting."""
+    from dlquiz.session import settings
+
+    return lang.value if lang else settings(store)["lang"]
+
+
+def _seed(seed: int | None) -> int:
+    """--seed when given, else a fresh one (shown in reports, so a set can be repeated)."""
+    return int.from_bytes(os.urandom(3), "big") if seed is None else seed
+
+
 def _sections(catalog: Any, sections: list[str] | None) -> list[str]:
     from dlquiz.errors import unknown
 
@@ -337,13 +349,13 @@ def study(
     """Today's review session: reveal, grade 1-4, undo, bury, run the proof; q saves and quits."""
     from dlquiz.render import console
     from dlquiz.screen import Keys, StudyScreen
-    from dlquiz.session import StudySession, settings
+    from dlquiz.session import StudySession
 
     catalog = _load().catalog
     chosen = _sections(catalog, section)
     with _store() as store:
         session = StudySession(store, catalog, _now(), chosen, new_limit=new, limit=limit, cram=cram)
-        language = lang.value if lang else settings(store)["lang"]
+        language = _language(lang, store)
         StudyScreen(session, catalog, console(), Keys(), language).run()
 
 
@@ -612,13 +624,12 @@ def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
     """Reviews per day, streak, time spent, true retention, due forecast, mastery per section, mock scores."""
     from dlquiz.render import cards, console
     from dlquiz.render.stats import render
-    from dlquiz.session import settings
     from dlquiz.stats import compute
 
     catalog = _load().catalog
     with _store() as store:
         result = compute(store, catalog, _now())
-        language = lang.value if lang else settings(store)["lang"]
+        language = _language(lang, store)
     if as_json:
         typer.echo(cards.dumps(result.to_dict()))
         return
@@ -638,15 +649,13 @@ def mock(
     from dlquiz.mock import MockScreen, pick_questions
     from dlquiz.render import console
     from dlquiz.screen import Keys
-    from dlquiz.session import settings
 
     catalog = _load().catalog
     chosen = _sections(catalog, section)
-    if seed is None:
-        seed = int.from_bytes(os.urandom(3), "big")
+    seed = _seed(seed)
     questions = pick_questions(catalog, chosen, n, seed)
     with _store() as store:
-        language = lang.value if lang else settings(store)["lang"]
+        language = _language(lang, store)
         MockScreen(
             store, catalog, console(), Keys(), language, questions, seed, max(1, round(minutes * 60)), chosen
         ).run()
@@ -664,16 +673,14 @@ def quiz(
     from dlquiz.quiz import QuizScreen, pick_cards
     from dlquiz.render import console
     from dlquiz.screen import Keys
-    from dlquiz.session import settings
 
     catalog = _load().catalog
     chosen = _sections(catalog, section)
-    if seed is None:
-        seed = int.from_bytes(os.urandom(3), "big")
+    seed = _seed(seed)
     with _store() as store:
         now = _now()
         cards = pick_cards(catalog, store.card_states(), chosen, n, seed, now)
-        language = lang.value if lang else settings(store)["lang"]
+        language = _language(lang, store)
         QuizScreen(store, catalog, console(), Keys(), language, cards).run()
 
 
