@@ -157,6 +157,12 @@ class StudyScreen:
                             self.session.counts(now).new,
                         )
                     )
+                elif self.session.limit is not None and len(self.session.graded) >= self.session.limit:
+                    left = self.session.counts(now).total
+                    self.console.print(
+                        f"[bold green]Done:[/] the {self.session.limit} card(s) of --limit; "
+                        f"{left} more to study today."
+                    )
                 else:
                     self.console.print("[bold green]Done for now.[/] Nothing else is due.")
                 return

@@ -273,7 +273,7 @@ def test_limit_stops_after_n_cards(cli, lab):
     result = study(cli, *["", "4"] * 4, args=("--limit", "2"))
     assert result.exit_code == 0
     assert len(reviews(lab)) == 2
-    assert "Done for now" in result.stdout and "cards reviewed  2" in result.stdout
+    assert "the 2 card(s) of --limit" in result.stdout and "cards reviewed  2" in result.stdout
 
 
 def test_quit_before_any_grade_prints_no_summary(cli, lab):
