@@ -153,14 +153,17 @@ def _load(strict: bool = False) -> Any:
     result = catalog.load(paths.user_banks(Options.banks))
     blocking = [p for p in result.errors if p.blocking]
     if blocking and not strict:
+        from rich.markup import escape
+
         from dlquiz.render import console
 
         bad = sorted({p.file for p in blocking})
         console(stderr=True).print(
-            f"[yellow]warning:[/] skipped {len(bad)} bank file(s) with errors: {', '.join(bad)} "
+            f"[yellow]warning:[/] skipped {len(bad)} bank file(s) with errors: {escape(', '.join(bad))} "
             "(run [bold]dlquiz check[/] for details)",
             markup=True,
             highlight=False,
+            soft_wrap=True,  # one record: whole in a pipe, with a path that can be copied
         )
     return result
 
@@ -499,26 +502,25 @@ def doctor(
         typer.echo(cards.dumps(report.to_dict()))
     else:
         out = console()
+        say = functools.partial(out.print, soft_wrap=True)  # one finding per line, whole in a pipe
         mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
-        out.print(f"{mark} integrity: {report.integrity}")
+        say(f"{mark} integrity: {report.integrity}")
         if report.mismatched:
-            out.print(
+            say(
                 f"[red]✗[/] {len(report.mismatched)} of {report.cards_checked} card state(s) differ from "
                 f"the replay of their log: {', '.join(report.mismatched[:10])}"
             )
         else:
-            out.print(f"[green]✓[/] {report.cards_checked} card state(s) equal the replay of their log")
+            say(f"[green]✓[/] {report.cards_checked} card state(s) equal the replay of their log")
         if report.orphans:
-            out.print(
+            say(
                 f"[yellow]![/] {len(report.orphans)} reviewed card(s) are no longer in the banks (history "
                 f"kept, not studied): {', '.join(report.orphans[:10])}"
             )
         if report.fixed:
-            out.print(f"[green]✓[/] rebuilt {report.fixed} card state(s); backup at {report.backup}")
+            say(f"[green]✓[/] rebuilt {report.fixed} card state(s); backup at {report.backup}")
         elif report.mismatched:
-            out.print(
-                "run [bold]dlquiz doctor --fix[/] to rebuild them from the log (a backup is made first)"
-            )
+            say("run [bold]dlquiz doctor --fix[/] to rebuild them from the log (a backup is made first)")
     if not report.healthy and not report.fixed:
         raise typer.Exit(1)
 

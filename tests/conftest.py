@@ -1,8 +1,14 @@
-"""Every test runs with its own DLQUIZ_HOME, a pinned terminal width and no user banks."""
+"""Every test runs with its own DLQUIZ_HOME, no user banks, and a terminal width drawn at random for the run.
+
+The width is an input like any other: a test that passes at 100 columns and fails at 41 was relying on
+where a line happened to break. Each run draws COLUMNS from 40..200 (``DLQUIZ_TEST_COLUMNS`` repeats a
+run's width) and prints it in pytest's header; a test that needs a width pins it with ``env=``.
+"""
 
 from __future__ import annotations
 
 import os
+import random
 import sys
 from pathlib import Path
 
@@ -10,17 +16,28 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
+COLUMNS = os.environ.get("DLQUIZ_TEST_COLUMNS") or str(random.SystemRandom().randint(40, 200))
+
+
+def pytest_report_header(config) -> str:  # type: ignore[no-untyped-def]
+    return f"dlquiz: COLUMNS={COLUMNS} for this run (repeat it with DLQUIZ_TEST_COLUMNS={COLUMNS})"
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "dlquiz-home"
     monkeypatch.setenv("DLQUIZ_HOME", str(home))
-    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("COLUMNS", COLUMNS)
     monkeypatch.setenv("TZ", "UTC")
     for name in ("DLQUIZ_DB", "DLQUIZ_BANKS", "DLQUIZ_LANG"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin 100 columns, for a test that reads a phrase inside a panel or table laid out at the width."""
+    monkeypatch.setenv("COLUMNS", "100")
 
 
 @pytest.fixture
@@ -34,7 +51,11 @@ def cli():
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
         return runner.invoke(
-            app, list(args), input=input, env={"COLUMNS": "100", **(env or {})}, catch_exceptions=False
+            app,
+            list(args),
+            input=input,
+            env={"COLUMNS": os.environ["COLUMNS"], **(env or {})},
+            catch_exceptions=False,
         )
 
     return invoke

@@ -122,6 +122,7 @@ def test_line_editing():
     assert _edit(Typed(), "\r")  # Enter alone: answered aloud
 
 
+@pytest.mark.usefixtures("wide")
 def test_mock_piped_run_saves_and_stats_show_it(cli, isolated_home, shipped):
     questions = pick_questions(shipped, ["batch-norm"], 2, seed=3)
     totals = [len(q.key_points) for q in questions]
@@ -149,6 +150,7 @@ def test_mock_piped_run_saves_and_stats_show_it(cli, isolated_home, shipped):
     assert f"{2 + totals[1]}/{sum(totals)}" in cli("stats").output.split("mock interviews")[1]
 
 
+@pytest.mark.usefixtures("wide")
 def test_mock_end_of_input_saves_what_was_answered(cli, isolated_home):
     result = cli("mock", "-n", "3", "--seed", "9", input="\n1\n")
     assert result.exit_code == 0, result.output

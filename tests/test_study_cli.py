@@ -160,6 +160,7 @@ def study(cli, *lines: str, args: tuple[str, ...] = ()):
 # --- the study screen, fed lines --------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("wide")
 def test_reveal_grade_and_summary(cli, lab):
     result = study(cli, "", "3", "q")
     assert result.exit_code == 0, result.output
@@ -196,6 +197,7 @@ def test_choice_is_auto_graded_and_can_be_overridden(cli, lab):
     assert reviews(lab)[-1] == ("lab-one.pick", 4)
 
 
+@pytest.mark.usefixtures("wide")
 def test_numeric_is_auto_graded(cli, lab):
     for card in ("lab-one", "lab-one.basic", "lab-one.pick"):
         cli("grade", card, "good")
@@ -294,6 +296,7 @@ def test_nothing_due_says_when_and_how_many_new(cli, lab):
     assert reviews(lab)[-1] == ("lab-one.pick", 4)
 
 
+@pytest.mark.usefixtures("wide")
 def test_changed_text_is_marked(cli, lab, lab_banks, tmp_path, monkeypatch):
     cli("grade", "lab-one", "good")
     edited = tmp_path / "edited"
@@ -412,6 +415,7 @@ def test_undo_command(cli, lab):
 # --- config ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("wide")
 def test_config_list_get_set(cli, lab):
     listing = cli("config")
     assert listing.exit_code == 0

@@ -6,19 +6,41 @@ import os
 import sys
 from typing import Any
 
+# A width outside this range is a mistake in the environment (COLUMNS=0, COLUMNS=1000000), not a wish:
+# panels and rules fill the width, so an unbounded one prints megabytes of padding.
+MIN_WIDTH, MAX_WIDTH = 20, 400
+
+
+def terminal_width() -> int | None:
+    """COLUMNS clamped to a sane range, or None to let rich ask the terminal."""
+    width = os.environ.get("COLUMNS", "").strip()
+    if not width.isdigit():
+        return None
+    return min(max(int(width), MIN_WIDTH), MAX_WIDTH)
+
 
 def console(stderr: bool = False) -> Any:
     """A rich Console made when the command runs, so it sees the terminal's current width."""
     from rich.console import Console
 
-    width = os.environ.get("COLUMNS")
-    return Console(
-        stderr=stderr,
-        width=int(width) if width and width.isdigit() else None,
-        highlight=False,
-        soft_wrap=False,
-        file=sys.stderr if stderr else sys.stdout,
-    )
+    stream = sys.stderr if stderr else sys.stdout
+    width = terminal_width()
+    if width is None and not _isatty(stream):
+        width = 80  # rich's own default for a pipe, said here so that the clamp always holds
+    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False, file=stream)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def print_record(console: Any, text: Any) -> None:
+    """One record (a problem, an error, a list row) on one line: never wrapped to a width, so a pipe
+    or a file gets whole records that grep and editors can use; a terminal wraps it visually."""
+    console.print(text, soft_wrap=True, overflow="ignore", crop=False)
 
 
 def langs(lang: str) -> tuple[str, ...]:

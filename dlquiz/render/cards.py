@@ -14,7 +14,7 @@ from rich.text import Text as RichText
 
 from dlquiz.mathtext import inline_math, latex_to_text
 from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
-from dlquiz.render import langs
+from dlquiz.render import langs, print_record
 
 LANG_LABEL = {"en": "EN", "zh": "中文"}
 TYPE_STYLE = {"basic": "cyan", "cloze": "magenta", "choice": "yellow", "numeric": "green"}
@@ -272,7 +272,7 @@ def render_problems(
     warnings = [p for p in problems if p.severity != "error"]
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
-        console.print(RichText(str(p), style=style))
+        print_record(console, RichText(str(p), style=style))
     summary = f"{len(files)} file(s), {n_questions} questions, {n_drills} drill cards"
     if errors:
         console.print(
