@@ -412,11 +412,14 @@ def load(
     )  # each file once
     parsed: list[tuple[Path, dict[str, Any]]] = []
     bad_files: set[str] = set()
+    invalid: list[tuple[Path, Any]] = []
     for path in files:
         data, file_problems = read_file(path)
         problems.extend(file_problems)
         if data is None or any(p.severity == "error" for p in file_problems):
             bad_files.add(display_path(path))
+            if data is not None:
+                invalid.extend((path, part) for part in bank_parts(data))
         else:
             parsed.extend((path, part) for part in bank_parts(data))
 
@@ -427,6 +430,11 @@ def load(
         sections.setdefault(s["id"], Section(s["id"], Text.of(s["title"]), s.get("order", 1000)))
     question_ids = {q["id"] for _, data in parsed for q in data["questions"]}
     demo_ids = known_demos() if known_demos else None
+
+    # A file that failed the schema is still searched for broken references, so one run of check
+    # reports every problem instead of revealing them one fix at a time.
+    for path, data in invalid:
+        problems.extend(_reference_problems(display_path(path), data, question_ids, demo_ids))
 
     seen: dict[str, str] = {}
     questions = []
@@ -448,6 +456,37 @@ def load(
         questions=tuple(sorted(questions, key=lambda q: order[q.section])),
     )
     return LoadResult(catalog, problems, [display_path(p) for p in files])
+
+
+def _reference_problems(
+    name: str, data: Any, question_ids: set[str], demo_ids: set[str] | None
+) -> list[Problem]:
+    """Demo and follow-up references of a bank that failed the schema: every shape is checked first."""
+    out: list[Problem] = []
+    questions = data.get("questions") if isinstance(data, dict) else None
+    questions = questions if isinstance(questions, list) else []
+    question_ids = question_ids | {q.get("id") for q in questions if isinstance(q, dict)}
+    for qi, q in enumerate(questions):
+        if not isinstance(q, dict):
+            continue
+        refs: list[tuple[list[Any], str, set[str] | None, str]] = []
+        demos = q.get("demos")
+        for di, demo_id in enumerate(demos if isinstance(demos, list) else []):
+            refs.append((["demos", di], demo_id, demo_ids, "demo"))
+        follow = q.get("follow_ups")
+        for fi, f in enumerate(follow if isinstance(follow, list) else []):
+            target = f.get("question") if isinstance(f, dict) else None
+            refs.append((["follow_ups", fi, "question"], target, question_ids, "question"))
+        for tail, ident, known, kind in refs:
+            if not isinstance(ident, str) or known is None or ident in known:
+                continue
+            steps = ["questions", qi, *tail]
+            near = closest(ident, known)
+            message = f"no {kind} with id {ident!r}" + (f" (did you mean {', '.join(near)}?)" if near else "")
+            out.append(
+                Problem(name, _line_of(data, steps), _field_path(data, steps), message, "error", False)
+            )
+    return out
 
 
 def _cross_checks(
@@ -580,3 +619,21 @@ def _plain(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def fold_shipped_duplicates(problems: list[Problem], user_files: Sequence[str]) -> list[Problem]:
+    """A user file that repeats most of the shipped ids is a copy of them (an export): one problem that
+    says so, with the way to check it, instead of one "duplicate id" per card."""
+    out = list(problems)
+    for name in user_files:
+        dups = [p for p in out if p.file == name and p.message.startswith("duplicate id ")]
+        if len(dups) < 10:
+            continue
+        rest = [p for p in out if p not in dups]
+        first = min(dups, key=lambda p: p.line)
+        message = (
+            f"repeats {len(dups)} ids already in the shipped banks (an export of them?); "
+            f"check it on its own with: dlquiz check --alone {name}"
+        )
+        out = [*rest, Problem(name, first.line, "", message)]
+    return out

@@ -15,11 +15,74 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup, _TyperParameter
 
 from dlquiz.errors import DlquizError
 
+# --- global options anywhere: ``dlquiz show X --db f`` as well as ``dlquiz --db f show X`` ----------------
+
+GLOBAL_OPTIONS = {"--db": True, "--bank": True, "-b": True}  # option -> takes a value
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move --db and --bank found after the command name in front of it, where click expects them."""
+    head: list[str] = []
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":  # options before the command
+        head.append(args[i])
+        takes_value = GLOBAL_OPTIONS.get(args[i], False)
+        i += 1
+        if takes_value and i < len(args):
+            head.append(args[i])
+            i += 1
+    moved: list[str] = []
+    rest: list[str] = []
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and (name.startswith("--") or "=" not in arg):
+            moved.append(arg)
+            if "=" not in arg and i + 1 < len(args):
+                moved.append(args[i + 1])
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return head + moved + rest
+
+
+class DlquizGroup(TyperGroup):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args)))
+
+
+def _type_label(param: Any, ctx: Any) -> str:
+    """The help's type column in words a user knows (N, en|zh|both), not typer's <int range> or <bool>.
+
+    A flag and a named argument (whose name already shows) get none.
+    """
+    if getattr(param, "is_flag", False) or param.param_type_name == "argument":
+        return ""
+    desc = param.type_descriptor
+    if desc.is_choice:
+        return "|".join(str(getattr(c, "value", c)) for c in desc.choices or ())
+    base = param._bare_type(desc.annotation)
+    if "int" in base.split("[")[-1]:
+        return "N"
+    if "float" in base.split("[")[-1]:
+        return "NUMBER"
+    return (param.name or "value").upper()
+
+
+_TyperParameter.display_type = _type_label  # type: ignore[method-assign]
+
+
 app = typer.Typer(
     name="dlquiz",
+    cls=DlquizGroup,
     help="Deep-learning interview questions in the terminal: study with spaced repetition, "
     "read bilingual answers, and run NumPy proofs of the claims.",
     no_args_is_help=False,
@@ -44,6 +107,12 @@ LangOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+SectionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--section", "-s", metavar="SECTION", help="Only this section: id, title or prefix (repeatable)."
+    ),
+]
 
 
 class Options:
@@ -106,11 +175,29 @@ def root(
             help="The database file \\[env: DLQUIZ_DB; default: DLQUIZ_HOME/dlquiz.db].",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", is_eager=True, callback=lambda v: _version(v), help="Print the version."
+        ),
+    ] = False,
 ) -> None:
+    """Deep-learning interview questions in the terminal.
+
+    Examples: [bold]dlquiz[/] (today at a glance) · [bold]dlquiz study[/] · [bold]dlquiz search hessian[/]
+    """
     Options.banks = list(bank or [])
     Options.db = db
     if ctx.invoked_subcommand is None:
         _status()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from dlquiz import __version__
+
+        typer.echo(f"dlquiz {__version__}")
+        raise typer.Exit()
 
 
 @friendly
@@ -171,39 +258,64 @@ def _load(strict: bool = False) -> Any:
 @app.command("list")
 @friendly
 def list_cards(
-    section: Annotated[
-        list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")
-    ] = None,
+    section: SectionOption = None,
     questions_only: Annotated[
         bool, typer.Option("--questions", "-q", help="Questions only, no drill cards.")
     ] = False,
     lang: LangOption = Lang.en,
     as_json: JsonOption = False,
 ) -> None:
-    """The questions and drill cards, grouped by section."""
-    from dlquiz.model import Catalog
+    """One line per card: id, section, type, state or due date, prompt.
+
+    In a pipe the fields are tab-separated and whole: [bold]dlquiz list | grep -i hessian[/].
+
+    Examples: [bold]dlquiz list -s bn -q[/] · [bold]dlquiz list --json[/]
+    """
+    _find_rows(None, section, questions_only, lang, as_json)
+
+
+@app.command()
+@friendly
+def search(
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to look for, in any case.")],
+    section: SectionOption = None,
+    questions_only: Annotated[
+        bool, typer.Option("--questions", "-q", help="Questions only, no drill cards.")
+    ] = False,
+    lang: LangOption = Lang.en,
+    as_json: JsonOption = False,
+) -> None:
+    """Cards whose prompt, answer, key points, pitfalls or options contain TEXT (English or Chinese).
+
+    Examples: [bold]dlquiz search hessian[/] · [bold]dlquiz search 方差 -s bn[/]
+    """
+    _find_rows(text, section, questions_only, lang, as_json)
+
+
+def _find_rows(
+    query: str | None, section: list[str] | None, questions_only: bool, lang: Lang, as_json: bool
+) -> None:
+    from dlquiz import finder, paths
     from dlquiz.render import cards, console
+    from dlquiz.render.find import render_rows
 
-    result = _load()
-    catalog = result.catalog
-    if section:
-        known = [s.id for s in catalog.sections]
-        for s in section:
-            if s not in known:
-                from dlquiz.errors import unknown
-
-                raise unknown("section", s, known)
-        catalog = Catalog(
-            tuple(s for s in catalog.sections if s.id in section),
-            tuple(q for q in catalog.questions if q.section in section),
-        )
+    catalog = _load().catalog
+    chosen = finder.resolve_sections(catalog, section)
+    states = {}
+    if paths.database(Options.db).exists():  # reading the list never creates a database
+        with _store() as store:
+            states = store.card_states()
+    if query is None:
+        rows = finder.list_rows(catalog, states, chosen, questions_only)
+    else:
+        rows = finder.search(catalog, states, query, chosen, questions_only)
     if as_json:
-        rows = cards.list_json(catalog)
-        if questions_only:
-            rows = [r for r in rows if r["kind"] == "question"]
-        typer.echo(cards.dumps(rows))
+        typer.echo(cards.dumps([r.to_dict() for r in rows]))
         return
-    cards.render_list(console(), catalog, lang.value, drills=not questions_only)
+    if not rows and query is not None:
+        console(stderr=True).print(f"no card contains {query!r}", markup=False, highlight=False)
+        raise typer.Exit(1)  # as grep: nothing found is exit 1
+    render_rows(console(), rows, lang.value, _now())
 
 
 @app.command()
@@ -216,15 +328,16 @@ def show(
     lang: LangOption = Lang.en,
     as_json: JsonOption = False,
 ) -> None:
-    """A question with its answer, key points, formulas, pitfalls and references; or one drill card."""
-    from dlquiz.errors import unknown
+    """A question with its answer, key points, formulas, pitfalls and references; or one drill card.
+
+    Examples: [bold]dlquiz show bn-backward --lang both[/] · [bold]dlquiz show bn-backward.paths --json[/]
+    """
+    from dlquiz.finder import find_card
     from dlquiz.model import Question
     from dlquiz.render import cards, console
 
     catalog = _load().catalog
-    card = catalog.get(card_id)
-    if card is None:
-        raise unknown("card id", card_id, catalog.index)
+    card = find_card(catalog, card_id)
     if as_json:
         typer.echo(cards.dumps(cards.card_json(catalog, card)))
         return
@@ -252,7 +365,7 @@ def check(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[BANK]...",
+            metavar="BANK",
             help="Bank files or folders to check with the shipped banks (default: all loaded).",
         ),
     ] = None,
@@ -264,7 +377,11 @@ def check(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Validate the question banks; every problem is reported with file, line and field. Exit 2 on errors."""
+    """Validate the question banks; every problem is reported with file, line and field. Exit 2 on errors.
+
+    Examples: [bold]dlquiz check[/] · [bold]dlquiz check my-bank.yaml[/] ·
+    [bold]dlquiz check --alone banks.json[/]
+    """
     from dlquiz import bank, paths
     from dlquiz.demos import all_demos
     from dlquiz.render import cards, console
@@ -274,6 +391,11 @@ def check(
         raise DlquizError("--alone needs the bank files to check")
     shipped = [] if alone else [paths.shipped_content()]
     result = bank.load(shipped, user, known_demos=lambda: set(all_demos()))
+    if shipped and files:
+        from dataclasses import replace
+
+        named = {bank.display_path(bank._resolved(f)) for f in bank.bank_files(user)}
+        result = replace(result, problems=bank.fold_shipped_duplicates(result.problems, sorted(named)))
     catalog = result.catalog
     n_drills = sum(len(q.drills) for q in catalog.questions)
     if as_json:
@@ -293,9 +415,6 @@ def check(
         raise typer.Exit(2)
 
 
-SectionOption = Annotated[
-    list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")
-]
 MaybeLang = Annotated[
     Lang | None,
     typer.Option(
@@ -303,7 +422,7 @@ MaybeLang = Annotated[
         "-l",
         envvar="DLQUIZ_LANG",
         show_envvar=True,
-        help="Language: en, zh or both [default: the lang setting].",
+        help="Language: en, zh or both \\[default: the lang setting].",
     ),
 ]
 
@@ -321,13 +440,10 @@ def _seed(seed: int | None) -> int:
 
 
 def _sections(catalog: Any, sections: list[str] | None) -> list[str]:
-    from dlquiz.errors import unknown
+    """Section ids from --section values: an id, a title or a prefix of either ("bn", "Batch norm")."""
+    from dlquiz.finder import resolve_sections
 
-    known = [s.id for s in catalog.sections]
-    for s in sections or []:
-        if s not in known:
-            raise unknown("section", s, known)
-    return list(sections or [])
+    return resolve_sections(catalog, sections)
 
 
 @app.command()
@@ -336,9 +452,11 @@ def study(
     section: SectionOption = None,
     new: Annotated[
         int | None,
-        typer.Option("--new", "-n", min=0, help="New cards to add today (beyond the daily limit)."),
+        typer.Option("--new", min=0, help="New cards to add today (beyond the daily limit)."),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Stop after this many cards.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Stop after this many cards.")
+    ] = None,
     lang: MaybeLang = None,
     cram: Annotated[
         bool,
@@ -349,7 +467,10 @@ def study(
         ),
     ] = False,
 ) -> None:
-    """Today's review session: reveal, grade 1-4, undo, bury, run the proof; q saves and quits."""
+    """Today's review session: reveal, grade 1-4, undo, bury, run the proof; q saves and quits.
+
+    Examples: [bold]dlquiz study[/] · [bold]dlquiz study -s bn -n 10[/] · [bold]dlquiz study --cram[/]
+    """
     from dlquiz.render import console
     from dlquiz.screen import Keys, StudyScreen
     from dlquiz.session import StudySession
@@ -365,7 +486,10 @@ def study(
 @app.command("next")
 @friendly
 def next_card(section: SectionOption = None, as_json: JsonOption = False) -> None:
-    """The card study would show next; changes nothing."""
+    """The card study would show next; changes nothing.
+
+    Examples: [bold]dlquiz next[/] · [bold]dlquiz next --json[/]
+    """
     from dlquiz.render import cards, console
     from dlquiz.session import StudySession
 
@@ -383,81 +507,116 @@ def next_card(section: SectionOption = None, as_json: JsonOption = False) -> Non
         return
     if as_json:
         data = cards.card_json(catalog, card)
-        data["schedule"] = state.to_dict() if state and state.state is not None else {"state": "new"}
+        from dlquiz.finder import schedule_json
+
+        data["schedule"] = schedule_json(state)
         typer.echo(cards.dumps(data))
         return
     typer.echo(card.id)
 
 
-class Rating(str, Enum):
-    again = "again"
-    hard = "hard"
-    good = "good"
-    easy = "easy"
+def _rating(text: str) -> int:
+    """A grade as the study keys take it: 1-4, or again, hard, good, easy in any case."""
+    from dlquiz.schedule import RATINGS
+
+    word = text.strip().lower()
+    if word in ("1", "2", "3", "4"):
+        return int(word)
+    if word in RATINGS:
+        return RATINGS[word]
+    raise DlquizError(f"unknown grade {text!r}", hint="give 1-4 or again, hard, good, easy")
 
 
 @app.command()
 @friendly
 def grade(
     card_id: Annotated[str, typer.Argument(metavar="ID", autocompletion=complete_card_id)],
-    rating: Annotated[Rating, typer.Argument(help="again, hard, good or easy.")],
+    rating: Annotated[
+        str, typer.Argument(metavar="GRADE", help="1-4, or again, hard, good, easy (any case).")
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Record a review of a card now and print its new due date."""
-    from dlquiz.errors import unknown
+    """Record a review of a card now and print its new due date.
+
+    Examples: [bold]dlquiz grade bn-backward 3[/] · [bold]dlquiz grade bn-backward again --json[/]
+    """
+    from dlquiz.finder import find_card, schedule_json
     from dlquiz.render import cards
-    from dlquiz.schedule import RATINGS, format_interval, parse_time
+    from dlquiz.schedule import RATING_NAMES, format_interval, parse_time
     from dlquiz.session import StudySession
 
+    value = _rating(rating)
     catalog = _load().catalog
-    card = catalog.get(card_id)
-    if card is None:
-        raise unknown("card id", card_id, catalog.index)
+    card = find_card(catalog, card_id)
     with _store() as store:
         now = _now()
-        graded = StudySession(store, catalog, now).grade(card, RATINGS[rating.value], now)
+        graded = StudySession(store, catalog, now).grade(card, value, now)
     due = parse_time(graded.state.due)
+    name = RATING_NAMES[value].lower()
     if as_json:
         typer.echo(
             cards.dumps(
                 {
                     "id": card.id,
-                    "rating": rating.value,
+                    "rating": name,
                     "review_id": graded.review_id,
                     "due": graded.state.due,
-                    "schedule": graded.state.to_dict(),
+                    "schedule": schedule_json(graded.state),
                 }
             )
         )
         return
     local = due.astimezone().strftime("%Y-%m-%d %H:%M")
-    typer.echo(f"recorded {rating.value} for {card.id}; next due {local} (in {format_interval(due - now)})")
+    typer.echo(f"recorded {name} for {card.id}; next due {local} (in {format_interval(due - now)})")
 
 
 @app.command()
 @friendly
-def undo() -> None:
-    """Undo the most recent review: its log entry and the card's state."""
+def undo(as_json: JsonOption = False) -> None:
+    """Undo the most recent review: its log entry and the card's state.
+
+    Example: [bold]dlquiz grade bn-backward 1 && dlquiz undo --json[/]
+    """
+    from dlquiz.finder import schedule_json
+    from dlquiz.render import cards
     from dlquiz.session import undo_last
 
     with _store() as store:
         undone = undo_last(store)
     if undone is None:
         raise DlquizError("there is no review to undo", exit_code=1)
-    typer.echo(f"undid the last review of {undone[0]}")
+    card_id, restored = undone
+    if as_json:
+        typer.echo(cards.dumps({"id": card_id, "schedule": schedule_json(restored)}))
+        return
+    typer.echo(f"undid the last review of {card_id}")
 
 
-@app.command()
+# ignore_unknown_options: the "-5" of ``config new_per_day -5`` is a value (refused: out of range)
+@app.command(context_settings={"ignore_unknown_options": True})
 @friendly
 def config(
-    key: Annotated[str | None, typer.Argument(help="A setting name; omit to list them all.")] = None,
-    value: Annotated[str | None, typer.Argument(help="A new value; omit to show the current one.")] = None,
+    key: Annotated[
+        str | None, typer.Argument(metavar="KEY", help="A setting name; omit to list them all.")
+    ] = None,
+    value: Annotated[
+        str | None, typer.Argument(metavar="VALUE", help="A new value; omit to show the current one.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show or change settings: new_per_day, reviews_per_day, desired_retention, lang."""
+    """Show or change settings: new_per_day, reviews_per_day, desired_retention, lang.
+
+    Examples: [bold]dlquiz config[/] · [bold]dlquiz config new_per_day 15[/]
+    """
     from dlquiz.render import cards, console
     from dlquiz.session import SETTINGS, parse_setting, settings
 
+    if key is not None and key not in SETTINGS:
+        from dlquiz.errors import closest
+
+        near = closest(key, SETTINGS)
+        guess = f"did you mean {', '.join(near)}? " if near else ""
+        raise DlquizError(f"unknown setting {key!r}", hint=f"{guess}settings: {', '.join(SETTINGS)}")
     with _store() as store:
         if key is not None and value is not None:
             store.set_setting(key, parse_setting(key, value))
@@ -480,7 +639,18 @@ def config(
         table.add_row(
             name, str(values[name]), meaning + (f" (default {default})" if values[name] != default else "")
         )
-    console().print(table)
+    out = console()
+    out.print(table)
+    _say_database(out)
+
+
+def _say_database(out: Any) -> None:
+    """Where the progress lives, on one line (never wrapped), so it can be copied."""
+    from rich.markup import escape
+
+    from dlquiz import paths
+
+    out.print(f"[dim]database:[/] {escape(str(paths.database(Options.db)))}", soft_wrap=True)
 
 
 @app.command()
@@ -491,7 +661,10 @@ def doctor(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Check the database: integrity, card states against the review log, reviews of removed cards."""
+    """Check the database: integrity, card states against the review log, reviews of removed cards.
+
+    Examples: [bold]dlquiz doctor[/] · [bold]dlquiz doctor --fix[/]
+    """
     from dlquiz import doctor as doc
     from dlquiz.render import cards, console
 
@@ -499,9 +672,12 @@ def doctor(
     with _store() as store:
         report = doc.check(store, set(catalog.index), fix=fix)
     if as_json:
-        typer.echo(cards.dumps(report.to_dict()))
+        from dlquiz import paths
+
+        typer.echo(cards.dumps({"database": str(paths.database(Options.db)), **report.to_dict()}))
     else:
         out = console()
+        _say_database(out)
         say = functools.partial(out.print, soft_wrap=True)  # one finding per line, whole in a pipe
         mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
         say(f"{mark} integrity: {report.integrity}")
@@ -546,7 +722,11 @@ def prove(
     lang: LangOption = Lang.en,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a "prove it" demo: NumPy code that checks an answer's claim. Exit 1 if a check fails."""
+    """Run a "prove it" demo: NumPy code that checks an answer's claim. Exit 1 if a check fails.
+
+    Examples: [bold]dlquiz prove bn-backward[/] ·
+    [bold]dlquiz prove optimizer-race --set steps=800 --seed 1[/]
+    """
     from dlquiz.demos import all_demos, for_question
     from dlquiz.render import cards, console
 
@@ -623,7 +803,10 @@ def _complete_demo(incomplete: str) -> list[str]:
 @app.command()
 @friendly
 def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
-    """Reviews per day, streak, time spent, true retention, due forecast, mastery per section, mock scores."""
+    """Reviews per day, streak, time spent, true retention, due forecast, mastery per section, mock scores.
+
+    Examples: [bold]dlquiz stats[/] · [bold]dlquiz stats --json[/]
+    """
     from dlquiz.render import cards, console
     from dlquiz.render.stats import render
     from dlquiz.stats import compute
@@ -647,7 +830,10 @@ def mock(
     seed: Annotated[int | None, typer.Option("--seed", help="Repeat a question set.")] = None,
     lang: MaybeLang = None,
 ) -> None:
-    """A mock interview: random main questions against a countdown, then tick the key points you covered."""
+    """A mock interview: random main questions against a countdown, then tick the key points you covered.
+
+    Examples: [bold]dlquiz mock[/] · [bold]dlquiz mock -n 3 --minutes 5 -s cnn[/]
+    """
     from dlquiz.mock import MockScreen, pick_questions
     from dlquiz.render import console
     from dlquiz.screen import Keys
@@ -671,7 +857,10 @@ def quiz(
     seed: Annotated[int | None, typer.Option("--seed", help="Choose the same cards again.")] = None,
     lang: MaybeLang = None,
 ) -> None:
-    """A quick typed quiz of choice, numeric and cloze cards (due and new first); each answer is a review."""
+    """A quick typed quiz of choice, numeric and cloze cards (due and new first); each answer is a review.
+
+    Examples: [bold]dlquiz quiz[/] · [bold]dlquiz quiz -n 5 -s loss[/]
+    """
     from dlquiz.quiz import QuizScreen, pick_cards
     from dlquiz.render import console
     from dlquiz.screen import Keys
@@ -692,7 +881,10 @@ def optimize(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report, but store nothing.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Fit FSRS parameters to your own study reviews; kept only if they predict your log better."""
+    """Fit FSRS parameters to your own study reviews; kept only if they predict your log better.
+
+    Examples: [bold]dlquiz optimize --dry-run[/] · [bold]dlquiz optimize[/]
+    """
     from dlquiz import optimize as opt
     from dlquiz.render import cards, console
     from dlquiz.render.plan import optimized
@@ -719,12 +911,16 @@ def plan(
     ] = None,
     target: Annotated[
         float | None,
-        typer.Option("--target", help="Predicted recall to reach on the day, 0.70-0.99 [default: 0.95]."),
+        typer.Option("--target", help="Predicted recall to reach on the day, 0.70-0.99 \\[default: 0.95]."),
     ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Set an interview date: until then, cards are brought forward so recall on the day reaches a target."""
+    """Set an interview date: until then, cards are brought forward so recall on the day reaches a target.
+
+    Examples: [bold]dlquiz plan --interview 2026-12-17[/] · [bold]dlquiz plan[/] ·
+    [bold]dlquiz plan --clear[/]
+    """
     from dlquiz import plan as pl
     from dlquiz.render import cards, console
     from dlquiz.render.plan import forecast
@@ -779,7 +975,10 @@ def export_cmd(
     force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Export the banks: an Anki package (apkg), Anki text (csv, tsv), a Markdown guide (md) or JSON banks."""
+    """Export the banks: an Anki package (apkg), Anki text (csv, tsv), a Markdown guide (md) or JSON banks.
+
+    Examples: [bold]dlquiz export apkg -o dlquiz.apkg[/] · [bold]dlquiz export md -o guide.md -s bn[/]
+    """
     from dlquiz.export import export
     from dlquiz.render import cards
 
@@ -806,7 +1005,10 @@ def history_export(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .json file to write.")],
     force: ForceOption = False,
 ) -> None:
-    """Write every review, with the scheduler settings it was graded under, to FILE (.csv or .json)."""
+    """Write every review, with the scheduler settings it was graded under, to FILE (.csv or .json).
+
+    Example: [bold]dlquiz history export reviews.json[/]
+    """
     from dlquiz import history
 
     with _store() as store:
@@ -820,7 +1022,10 @@ def history_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .json file from history export.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Merge FILE's reviews into this database (none twice) and rebuild the affected cards' schedules."""
+    """Merge FILE's reviews into this database (none twice) and rebuild the affected cards' schedules.
+
+    Example: [bold]dlquiz history import reviews.json[/]
+    """
     from dlquiz import history
     from dlquiz.render import cards
 

@@ -353,13 +353,13 @@ def test_next_and_status_change_nothing(cli, lab):
 def test_next_json_is_show_json_plus_schedule(cli, lab):
     data = json.loads(cli("next", "--section", "lab", "--json").stdout)
     shown = json.loads(cli("show", "lab-one", "--json").stdout)
-    assert data["schedule"] == {"state": "new"}
+    assert data["schedule"]["state"] == "new" and data["schedule"]["due"] is None
     assert {k: v for k, v in data.items() if k != "schedule"} == shown
     cli("config", "new_per_day", "1")
     cli("grade", "lab-one", "again")
     data = json.loads(cli("next", "--section", "lab", "--json").stdout)
     assert data["id"] == "lab-one"  # no new card left today: the learning step, a little early
-    assert data["schedule"]["reps"] == 1 and data["schedule"]["state"] == 1
+    assert data["schedule"]["reps"] == 1 and data["schedule"]["state"] == "learning"  # a word, as in grade
 
 
 def test_next_json_null_when_nothing_due(cli, lab):
