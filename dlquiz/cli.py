@@ -741,7 +741,15 @@ def prove(
                             "title": d.title,
                             "questions": list(d.questions),
                             "params": [
-                                {"name": p.name, "default": p.default, "help": p.help} for p in d.params
+                                {
+                                    "name": p.name,
+                                    "default": p.default,
+                                    "help": p.help,
+                                    "min": p.min,
+                                    "max": p.max,
+                                    "choices": list(p.choices) if p.choices else None,
+                                }
+                                for p in d.params
                             ],
                         }
                         for d in demos.values()

@@ -93,10 +93,10 @@ def _number(text: str) -> float | None:
         return None
 
 
-def cloze_answers(card: Drill) -> list[str]:
-    """Every deletion's answer, in both languages, without duplicates."""
+def cloze_answers(card: Drill, langs: tuple[str, ...] = ("en", "zh")) -> list[str]:
+    """Every deletion's answer, in the given languages (both by default), without duplicates."""
     seen: dict[str, None] = {}
-    for lang in ("en", "zh"):
+    for lang in langs:
         for match in CLOZE_RE.finditer(card.prompt.get(lang)):
             seen.setdefault(match.group(2).strip(), None)
     return list(seen)
@@ -149,21 +149,23 @@ class Checked:
     expected: str
 
 
-def expected_text(card: Drill) -> str:
+def expected_text(card: Drill, lang: str = "both") -> str:
+    """The answer as shown after a miss: cloze answers in the quiz's language only (any is accepted)."""
     if card.type == "cloze":
         from dlquiz.mathtext import inline_math
 
-        return " / ".join(inline_math(a) for a in cloze_answers(card))
+        codes = ("en", "zh") if lang == "both" else (lang,)
+        return " / ".join(inline_math(a) for a in cloze_answers(card, codes))
     if card.type == "choice":
         return "".join(chr(65 + i) for i, o in enumerate(card.options) if o.correct)
     tol = f" ± {card.tolerance:g}" if card.tolerance else ""
     return f"{float(card.answer or 0):g}{tol}"
 
 
-def check(card: Drill, typed: str) -> Checked | None:
+def check(card: Drill, typed: str, lang: str = "both") -> Checked | None:
     """Grade a typed answer; None when it is not an answer to this kind of card (e.g. ``Z`` for a choice)."""
     if card.type == "cloze":
-        return Checked(match_cloze(card, typed), typed, expected_text(card))
+        return Checked(match_cloze(card, typed), typed, expected_text(card, lang))
     from dlquiz.screen import grade_typed
 
     graded = grade_typed(card, typed)
@@ -257,7 +259,9 @@ class QuizScreen:
             if typed.lower() == "q":
                 return None
             # Enter alone means "I don't know": wrong, and the answer is shown.
-            checked = check(card, typed) if typed else Checked(False, "", expected_text(card))
+            checked = (
+                check(card, typed, self.lang) if typed else Checked(False, "", expected_text(card, self.lang))
+            )
             if checked is not None:
                 break
             out.print(view.bad_answer(card))

@@ -197,7 +197,8 @@ def test_quiz_wrong_and_unknown_answers_record_again_and_show_the_answer(cli, is
     result = cli("quiz", "-s", "cnn", "-n", "2", "--seed", "5", input="\n" + shipped_answer(cards[1]) + "\n")
     assert result.exit_code == 0, result.output
     assert "score 1/2 (50%)" in result.output
-    assert "✗ not quite" in result.output and cards[0].id in result.output.split("quiz result")[1]
+    assert "– skipped" in result.output and "✗ not quite" not in result.output  # Enter alone: skipped
+    assert cards[0].id in result.output.split("quiz result")[1]
     assert reviews(isolated_home) == [(cards[0].id, 1, "study"), (cards[1].id, 3, "study")]
 
 

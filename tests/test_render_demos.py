@@ -129,7 +129,7 @@ def test_demo_list():
         assert flat(demo.title["en"]) in text
         assert ", ".join(demo.questions) in text
     assert "Optimization" in text and "Loss functions" in text
-    assert "parameters: n=100, kappa=100" in text
+    assert "n=100 2 to 300: number of parameters" in text  # each parameter: default, range, help
 
 
 def test_demo_list_in_chinese():

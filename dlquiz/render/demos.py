@@ -279,6 +279,21 @@ def _topic(demo: Demo) -> str:
     return demo.fn.__module__.rsplit(".", 1)[-1]
 
 
+def param_range(p: Any) -> str:
+    """The values ``--set`` accepts, in words: "500 to 20000", "one of a, b", "true or false"."""
+    if p.choices:
+        return "one of " + ", ".join(fmt(c) for c in p.choices)
+    if isinstance(p.default, bool):
+        return "true or false"
+    if p.min is not None and p.max is not None:
+        return f"{fmt(p.min)} to {fmt(p.max)}"
+    if p.min is not None:
+        return f"at least {fmt(p.min)}"
+    if p.max is not None:
+        return f"at most {fmt(p.max)}"
+    return ""
+
+
 def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") -> None:
     """``dlquiz prove --list``: one table per topic; each demo's id, title, questions and parameters."""
     by_topic: dict[str, list[Demo]] = {}
@@ -295,9 +310,13 @@ def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") 
         table.add_column(_word("title", lang), overflow="fold")
         for demo in members:
             lines = [Text(demo.title.get(code, demo.title["en"])) for code in langs(lang)]
-            params = ", ".join(f"{p.name}={fmt(p.default)}" for p in demo.params)
             lines.append(Text(f"{_word('questions', lang)}: {', '.join(demo.questions)}", style="dim"))
-            if params:
-                lines.append(Text(f"{_word('parameters', lang)}: {params}", style="dim"))
+            if demo.params:  # one per line: name=default, the values --set accepts, what it does
+                grid = Table.grid(padding=(0, 2))
+                grid.add_column(no_wrap=True)
+                grid.add_column(style="dim")
+                for p in demo.params:
+                    grid.add_row(f"{p.name}={fmt(p.default)}", f"{param_range(p)}: {p.help}")
+                lines.append(grid)
             table.add_row(demo.id, Group(*lines))
         console.print(table)

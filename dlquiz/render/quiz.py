@@ -17,7 +17,7 @@ from dlquiz.render.study import front as study_front
 HINTS = {
     "choice": "type the correct letters (e.g. AC)",
     "numeric": "type a number",
-    "cloze": "type a hidden text (several: separate with ;)",
+    "cloze": "type the missing words (for several blanks, separate them with ;)",
 }
 
 
@@ -54,8 +54,14 @@ def verdict(card: Drill, checked: Any, lang: str, recorded: bool = True) -> Rend
         if card.type == "cloze":
             line.append(f" · expected {checked.expected}", style="dim")
         return line
-    given = f"you answered {checked.given}; " if checked.given else ""
-    line = RichText.assemble(("✗ not quite", "bold red"), f"  {given}expected ", (checked.expected, "bold"))
+    if checked.given:
+        line = RichText.assemble(
+            ("✗ not quite", "bold red"),
+            f"  you answered {checked.given}; expected ",
+            (checked.expected, "bold"),
+        )
+    else:  # Enter alone: "I don't know" is not a wrong answer, but it is not a recall either
+        line = RichText.assemble(("– skipped", "bold yellow"), "  the answer: ", (checked.expected, "bold"))
     if recorded:
         line.append("  · recorded as Again", style="dim")
     return Group(line, drill_answer(card, lang))
