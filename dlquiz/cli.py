@@ -326,6 +326,9 @@ def show(
         typer.Argument(metavar="ID", help="A question or drill card id.", autocompletion=complete_card_id),
     ],
     lang: LangOption = Lang.en,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Print straight to the terminal, even when it is long.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """A question with its answer, key points, formulas, pitfalls and references; or one drill card.
@@ -341,11 +344,15 @@ def show(
     if as_json:
         typer.echo(cards.dumps(cards.card_json(catalog, card)))
         return
-    out = console()
-    if isinstance(card, Question):
-        cards.render_question(out, catalog, card, lang.value, _demo_titles(card.demos, lang.value))
-    else:
-        cards.render_drill(out, catalog, card, lang.value)
+    from dlquiz.render import pager
+
+    def draw(out: Any) -> None:
+        if isinstance(card, Question):
+            cards.render_question(out, catalog, card, lang.value, _demo_titles(card.demos, lang.value))
+        else:
+            cards.render_drill(out, catalog, card, lang.value)
+
+    pager.show(console(), draw, use_pager=not no_pager)
 
 
 def _demo_titles(demo_ids: tuple[str, ...], lang: str) -> dict[str, str]:

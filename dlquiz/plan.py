@@ -13,7 +13,7 @@ from typing import Any
 
 from dlquiz.errors import DlquizError
 from dlquiz.model import Card, Catalog
-from dlquiz.schedule import REVIEW, SchedulerConfig, iso, parse_time, recall_at, review
+from dlquiz.schedule import SchedulerConfig, iso, parse_time, recall_at, review
 from dlquiz.store import CardState, Store
 
 DEFAULT_TARGET = 0.95
@@ -163,14 +163,15 @@ def cram_order(
 ) -> list[Card]:
     """Studied cards, lowest predicted recall on the interview day first (today, without a plan).
 
-    Only cards in review are crammed: new and (re)learning cards are in the normal queue already.
+    Every studied card is crammed, (re)learning ones included: right after a first session nearly all
+    cards are still in learning, and cramming only the few in review would offer one card of twelve.
     """
     when = parse_time(config.interview_at) if config.interview_at else now
     when = max(when, now)
     scored = []
     for i, card in enumerate(cards):
         state = states.get(card.id)
-        if state is None or state.state != REVIEW:
+        if state is None or state.state is None or not state.last_review:
             continue
         scored.append((recall_at(config, state, when), i, card))
     scored.sort(key=lambda t: (t[0], t[1]))

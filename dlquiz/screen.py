@@ -15,8 +15,11 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
+from rich.text import Text as RichText
+
 from dlquiz.model import Card, Catalog, Drill, Question
 from dlquiz.render import study as view
+from dlquiz.schedule import format_interval
 from dlquiz.session import StudySession
 
 
@@ -112,6 +115,12 @@ def run_demos_inline(question: Question, console: Any, lang: str) -> int:
 
 
 class StudyScreen:
+    """One card at a time. In a terminal each step redraws the whole screen: the last action's
+    confirmation on top, then the header, the card, and (revealed) the answer cut to fit above the grade
+    bar and the keys, so the question and the grades stay in view; ``d`` and ``p`` open long text in the
+    pager. From a pipe, everything is printed in order, once.
+    """
+
     def __init__(
         self,
         session: StudySession,
@@ -127,7 +136,12 @@ class StudyScreen:
         self.keys = keys
         self.lang = lang
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.flash: Any = None  # the last "recorded" line, shown again after the screen is cleared
+        self.flash: Any = None  # the last action's confirmation, shown on top of the next screen
+        self.verdict: Any = None  # the typed answer's verdict, part of the revealed card
+        self.suggested: int | None = None
+        self.details = False  # d was pressed: the detailed answer is part of the back
+        self.cut = False  # the back did not fit the terminal and was cut
+        self.cram_total = len(session.cram_queue) if session.cram else None
 
     def run(self) -> None:
         started = time.monotonic()
@@ -137,9 +151,18 @@ class StudyScreen:
             self.console.print("\n[dim]interrupted — everything graded so far is saved[/]")
         now = self.clock()
         if self.session.graded:
+            today, tomorrow = due_split(self.session, now)
             self.console.print(
-                view.summary(self.session.graded, time.monotonic() - started, self.session.due_tomorrow(now))
+                view.summary(
+                    self.session.graded, time.monotonic() - started, today, tomorrow, self.cram_total
+                )
             )
+
+    def _say(self, message: Any) -> None:
+        """An action's confirmation: on top of the next screen in a terminal, at once from a pipe."""
+        self.flash = message
+        if not self.keys.tty:
+            self.console.print(message)
 
     def _loop(self) -> None:
         forced: Card | None = None
@@ -148,49 +171,155 @@ class StudyScreen:
             card = forced or self.session.next_card(now)
             forced = None
             if card is None:
-                if not self.session.graded:
-                    self.console.print(
-                        view.nothing_due(
-                            self.session.next_due(),
-                            now,
-                            self.session.new_available(),
-                            self.session.counts(now).new,
-                        )
-                    )
-                elif self.session.limit is not None and len(self.session.graded) >= self.session.limit:
-                    left = self.session.counts(now).total
-                    self.console.print(
-                        f"[bold green]Done:[/] the {self.session.limit} card(s) of --limit; "
-                        f"{left} more to study today."
-                    )
-                else:
-                    self.console.print("[bold green]Done for now.[/] Nothing else is due.")
+                if self.keys.tty and self.flash is not None:
+                    self.console.print(self.flash)  # the last grade's confirmation, not cleared away
+                self._finished(now)
                 return
             action = self._show(card)
             if action == "quit":
                 return
             if isinstance(action, tuple) and action[0] == "undo":
-                undone = self.catalog.get(action[1]) if action[1] else None
-                forced = undone
+                forced = self.catalog.get(action[1]) if action[1] else None
+
+    def _finished(self, now: datetime) -> None:
+        s, out = self.session, self.console
+        if s.cram:
+            if not s.cram_queue:
+                out.print("Nothing to cram: no card has been studied yet. [dim]dlquiz study first.[/]")
+            else:
+                out.print(
+                    f"[bold green]Cram done:[/] {len({g.card_id for g in s.graded})} of {self.cram_total} "
+                    "studied card(s) covered; your schedule is unchanged."
+                )
+        elif not s.graded:
+            out.print(view.nothing_due(s.next_due(), now, s.new_available(), s.counts(now).new))
+        elif s.limit is not None and len(s.graded) >= s.limit:
+            left = s.counts(now).total
+            out.print(f"[bold green]Done:[/] the {s.limit} card(s) of --limit; {left} more to study today.")
+        else:
+            later = s.next_due()
+            when = (
+                f" The next card is due in {format_interval(later - now)}."
+                if later is not None and later > now
+                else ""
+            )
+            out.print(f"[bold green]Done for now.[/] Nothing else is due.{when}")
+
+    # --- drawing ---------------------------------------------------------------------------------------
+
+    def _header(self, card: Card, now: datetime) -> Any:
+        s = self.session
+        if s.cram:
+            return view.header(len(s.graded), 0, 0, 0, 0, cram_total=self.cram_total)
+        learning, reviews, new = s.queues(now)
+        state = s.states.get(card.id)
+        early = None
+        if state is not None and state.state in (1, 3) and state.due:  # a learning step brought forward
+            from dlquiz.schedule import parse_time
+
+            due = parse_time(state.due)
+            early = due - now if due > now else None
+        left = len(learning) + len(reviews) + len(new)
+        return view.header(len(s.graded), left, len(learning), len(reviews), len(new), early=early)
+
+    def _bottom(self, card: Card, revealed: bool, more: bool = False) -> list[Any]:
+        width = self.console.width
+        if not revealed:
+            return [view.keys_hint(card, False, width)]
+        s = self.session
+        preview = None if s.cram else s.preview(card, self.clock())
+        return [view.grade_bar(preview, self.suggested), view.keys_hint(card, True, width, more)]
+
+    def _back(self, card: Card) -> Any:
+        from rich.console import Group
+
+        parts = [view.answer(card, self.lang)]
+        if self.details and isinstance(card, Question):
+            parts.append(view.detailed(card, self.lang))
+        return Group(*parts)
+
+    def _draw(self, card: Card, revealed: bool) -> None:
+        s, out = self.session, self.console
+        now = self.clock()
+        if not self.keys.tty:
+            out.rule(style="dim")
+            out.print(self._header(card, now))
+            out.print(view.front(card, self.lang, s.text_changed(card), self.catalog))
+            if revealed:
+                if self.verdict is not None:
+                    out.print(self.verdict)
+                out.print(self._back(card))
+            for part in self._bottom(card, revealed):
+                out.print(part)
+            return
+        out.clear()
+        top = [self.flash] if self.flash is not None else []
+        top += [self._header(card, now), view.front(card, self.lang, s.text_changed(card), self.catalog)]
+        if revealed and self.verdict is not None:
+            top.append(self.verdict)
+        for part in top:
+            out.print(part)
+        if not revealed:
+            for part in self._bottom(card, False):
+                out.print(part)
+            return
+        room = out.height - self._height(top) - self._height(self._bottom(card, True, more=True)) - 2
+        lines = out.render_lines(self._back(card), out.options, pad=False)
+        cut = len(lines) > max(room, 0)
+        if cut:
+            shown = max(room - 1, 3)  # a few lines at least, even on a tiny terminal
+            self._print_lines(lines[:shown])
+            out.print(view.cut_note(len(lines) - shown))
+        else:
+            self._print_lines(lines)
+        for part in self._bottom(card, True, more=cut):
+            out.print(part)
+        self.cut = cut
+
+    def _height(self, parts: list[Any]) -> int:
+        out = self.console
+        return sum(len(out.render_lines(p, out.options, pad=False)) for p in parts)
+
+    def _print_lines(self, lines: list[Any]) -> None:
+        from rich.segment import Segment, Segments
+
+        flat: list[Any] = []
+        for line in lines:
+            flat.extend(line)
+            flat.append(Segment.line())
+        self.console.print(Segments(flat), end="")
+
+    def _page(self, draw: Callable[[Any], None], card: Card, revealed: bool) -> None:
+        """Long text (a proof, the whole answer): the pager in a terminal when it does not fit, then the
+        card again with the keys that work now; from a pipe, printed, then the grade bar and keys again."""
+        from dlquiz.render import pager
+
+        out = self.console
+        if not self.keys.tty:
+            draw(out)
+            for part in self._bottom(card, revealed):
+                out.print(part)
+            return
+        text = pager.rendered(out, draw)
+        if text.count("\n") + self._height(self._bottom(card, revealed)) < out.height:
+            out.file.write(text)  # short: below the card, and the keys again under it
+            for part in self._bottom(card, revealed):
+                out.print(part)
+            return
+        pager.page_text(out, text)
+        self._draw(card, revealed)
+
+    # --- one card ------------------------------------------------------------------------------------
 
     def _show(self, card: Card) -> Any:
         """Show one card until it is graded, buried, undone or the user quits."""
-        s, out = self.session, self.console
-        now = self.clock()
-        if self.keys.tty:
-            out.clear()
-            if self.flash is not None:
-                out.print(self.flash)
-        else:
-            out.rule(style="dim")
-        out.print(view.header(s.counts(now), len(s.graded), self.catalog, card, self.lang))
-        out.print(view.front(card, self.lang, s.text_changed(card)))
-        out.print(view.keys_hint(card, revealed=False))
+        s = self.session
+        self.verdict, self.suggested, self.details, self.cut = None, None, False, False
+        self._draw(card, revealed=False)
         shown_at = time.monotonic()
-        suggested: int | None = None
         while True:  # the front side
             if isinstance(card, Drill) and card.type in ("choice", "numeric"):
-                typed = self.keys.line("answer> ", out)
+                typed = self.keys.line("answer> ", self.console)
                 command = typed.lower()
                 if command in ("q", "u", "s", "p"):
                     key = command
@@ -200,63 +329,134 @@ class StudyScreen:
                     graded = grade_typed(card, typed)
                     if graded is None:
                         hint = "letters such as A or AC" if card.type == "choice" else "a number"
-                        out.print(f"[yellow]type {hint}, or Enter to reveal[/]")
+                        self.console.print(f"[yellow]type {hint}, or Enter to reveal[/]")
                         continue
                     correct, given, expected = graded
-                    out.print(view.verdict(correct, given, expected))
-                    suggested = 3 if correct else 1
+                    self.verdict = view.verdict(correct, given, expected)
+                    self.suggested = 3 if correct else 1
                     key = "enter"
             else:
                 key = self.keys.key()
-            outcome = self._common_key(card, key)
+            outcome = self._common_key(card, key, revealed=False)
             if outcome is not None:
                 return outcome
             if key in ("enter", "space"):
                 break
-        out.print(view.answer(card, self.lang))
-        out.print(view.grade_bar(s.preview(card, self.clock()), suggested))
-        out.print(view.keys_hint(card, revealed=True))
+        if not self.keys.tty and self.verdict is not None:
+            self.console.print(self.verdict)
+            self.verdict = None  # printed: not again with the answer
+        self._draw(card, revealed=True) if self.keys.tty else self._draw_back_piped(card)
         while True:  # the back side
             key = self.keys.key()
-            outcome = self._common_key(card, key)
+            outcome = self._common_key(card, key, revealed=True)
             if outcome is not None:
                 return outcome
-            if key == "d" and isinstance(card, Question):
-                out.print(view.detailed(card, self.lang))
-                out.print(view.grade_bar(s.preview(card, self.clock()), suggested))
+            if key == "d" and (isinstance(card, Question) or self.cut):
+                self._open_back(card)
                 continue
             rating = {"1": 1, "2": 2, "3": 3, "4": 4}.get(key)
             if rating is None and key in ("enter", "space"):
-                rating = suggested or 3
+                rating = self.suggested or 3
             if rating is None:
                 continue
             now = self.clock()
             graded = s.grade(card, rating, now, int((time.monotonic() - shown_at) * 1000))
-            # Printed only after the transaction committed: what the screen confirms is on disk.
+            # Confirmed only after the transaction committed: what the screen says is on disk.
             from dlquiz.schedule import parse_time
 
-            self.flash = view.recorded(rating, parse_time(graded.state.due) - now)
-            out.print(self.flash)
+            self._say(view.recorded(rating, None if s.cram else parse_time(graded.state.due) - now))
             return "graded"
 
-    def _common_key(self, card: Card, key: str) -> Any:
-        s, out = self.session, self.console
+    def _open_back(self, card: Card) -> None:
+        """``d``: the detailed answer joins the back; all of it in the pager when it does not fit."""
+        was_shown = self.details
+        self.details = True
+        if not self.keys.tty:
+            if isinstance(card, Question) and not was_shown:
+                self.console.print(view.detailed(card, self.lang))
+            for part in self._bottom(card, True):
+                self.console.print(part)
+            return
+        self._draw(card, True)
+        if self.cut:
+            from dlquiz.render import pager
+
+            pager.page_text(
+                self.console, pager.rendered(self.console, lambda out: out.print(self._back(card)))
+            )
+            self._draw(card, True)
+
+    def _draw_back_piped(self, card: Card) -> None:
+        out = self.console
+        out.print(self._back(card))
+        for part in self._bottom(card, True):
+            out.print(part)
+
+    def _common_key(self, card: Card, key: str, revealed: bool) -> Any:
+        s = self.session
         if key == "q":
             return "quit"
         if key == "u":
-            undone = s.undo()
-            if undone is None:
-                out.print("[yellow]nothing to undo[/]")
-                return None
-            out.print(f"[cyan]↶ undid the last review of {undone}[/]")
-            return ("undo", undone)
+            return self._undo(card, revealed)
         if key == "s":
             s.bury(card, self.clock())
-            out.print(f"[dim]buried {card.id} until tomorrow[/]")
+            self._say(RichText(f"buried {card.id} until tomorrow", style="dim"))
             return "buried"
         if key == "p":
             question = self.catalog.question_of(card)
-            run_demos_inline(question, out, self.lang)
-            out.print(view.keys_hint(card, revealed=False))
+            self._page(lambda out: run_demos_inline(question, out, self.lang), card, revealed)
             return None
         return None
+
+    def _undo(self, card: Card, revealed: bool) -> Any:
+        s = self.session
+        earlier = not s.graded
+        if earlier:
+            last = s.store.last_review(kinds=("study", "cram"))
+            if last is None:
+                self._say(RichText("nothing to undo", style="yellow"))
+                self._redraw(card, revealed)
+                return None
+            from dlquiz.schedule import parse_time
+
+            # Undoing a review from another day is rarely meant: ask before touching it.
+            self.console.print(
+                view.ask_undo_earlier(last.card_id, last.rating, self.clock() - parse_time(last.reviewed_at))
+            )
+            if self.keys.key() != "y":
+                self._say(RichText(f"kept the earlier review of {last.card_id}", style="dim"))
+                self._redraw(card, revealed)
+                return None
+        undone = s.undo()
+        if undone is None:
+            self._say(RichText("nothing to undo", style="yellow"))
+            self._redraw(card, revealed)
+            return None
+        self._say(view.undone(undone, earlier))
+        return ("undo", undone)
+
+    def _redraw(self, card: Card, revealed: bool) -> None:
+        if self.keys.tty:
+            self._draw(card, revealed)
+        else:
+            for part in self._bottom(card, revealed):
+                self.console.print(part)
+
+
+def due_split(session: StudySession, now: datetime) -> tuple[int, int]:
+    """(cards still due today, cards due tomorrow), by the study day that starts at 4 a.m."""
+    from datetime import timedelta
+
+    from dlquiz.session import day_start
+
+    tomorrow = day_start(now) + timedelta(days=1)
+    today = later = 0
+    for card_id, state in session.states.items():
+        if card_id not in session.order or state.state is None or not state.due:
+            continue
+        due = session.due_of(card_id)
+        if due < tomorrow:
+            today += 1
+        elif due < tomorrow + timedelta(days=1):
+            later += 1
+    return today, later

@@ -19,26 +19,43 @@ from dlquiz.schedule import RATING_NAMES, format_interval
 GRADE_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 
 
-def header(counts: Any, done: int, catalog: Catalog, card: Card, lang: str) -> RichText:
-    section = catalog.section(card.section)
-    title = " · ".join(section.title.get(c) for c in langs(lang)) if section else card.section
-    total = done + counts.total
-    return RichText.assemble(
-        ("dlquiz study", "bold"),
-        "  ",
-        (f"card {done + 1} of {max(total, done + 1)}", "bold"),
-        "  ·  ",
-        (f"due {counts.due}", "green"),
-        "  ",
-        (f"new {counts.new}", "blue"),
-        "  ",
-        (f"learning {counts.learning}", "yellow"),
-        "  ·  ",
-        (title, "dim"),
-    )
+def header(
+    done: int,
+    left: int,
+    learning: int,
+    due: int,
+    new: int,
+    *,
+    cram_total: int | None = None,
+    early: timedelta | None = None,
+) -> RichText:
+    """What is left today, counted the same way as the queues: the card on screen is one of them."""
+    if cram_total is not None:
+        text = RichText.assemble(
+            ("cram", "bold magenta"),
+            "  ",
+            (f"card {done + 1} of {cram_total}", "bold"),
+            "  ·  ",
+            ("your schedule is left unchanged", "dim"),
+        )
+    else:
+        text = RichText.assemble(
+            ("study", "bold"),
+            "  ",
+            (f"{done} done · {left} left today", "bold"),
+            "  ·  ",
+            (f"learning {learning}", "yellow"),
+            "  ",
+            (f"due {due}", "green"),
+            "  ",
+            (f"new {new}", "blue"),
+        )
+    if early is not None:
+        text.append(f"  ·  shown early (due in {format_interval(early)})", style="italic yellow")
+    return text
 
 
-def front(card: Card, lang: str, changed: bool) -> Panel:
+def front(card: Card, lang: str, changed: bool, catalog: Catalog | None = None) -> Panel:
     parts: list[RenderableType] = []
     if isinstance(card, Question):
         parts.append(_texts(card.prompt, lang))
@@ -56,27 +73,46 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
                 parts.append(_item(f"{chr(65 + i)}.", text, "bold"))
     if changed:
         parts.append(RichText("\n✎ the text changed since your last review", style="italic yellow"))
+    section = catalog.section(card.section) if catalog is not None else None
     return Panel(
         Group(*parts),
         title=f"[bold]{card.id}[/] · {kind}",
         title_align="left",
+        # The section sits on the panel's border, not in the header, so the header fits 60 columns.
+        subtitle=" · ".join(section.title.get(c) for c in langs(lang)) if section else None,
+        subtitle_align="right",
         border_style="blue",
         box=box.ROUNDED,
     )
 
 
-def keys_hint(card: Card, revealed: bool) -> RichText:
+def keys_hint(card: Card, revealed: bool, width: int = 80, more: bool = False) -> RichText:
+    """The keys that work now, broken between hints (never inside one) to fit ``width``."""
     if not revealed:
         if isinstance(card, Drill) and card.type == "choice":
-            first = "type letters (e.g. AC) + Enter · Enter alone reveals"
+            items = ["type letters (e.g. AC) + Enter", "Enter alone reveals"]
         elif isinstance(card, Drill) and card.type == "numeric":
-            first = "type a number + Enter · Enter alone reveals"
+            items = ["type a number + Enter", "Enter alone reveals"]
         else:
-            first = "space/Enter reveal"
-        rest = "p prove it · s bury · u undo · q quit"
-        return RichText(f"{first} · {rest}", style="dim")
-    more = "d detailed answer · " if isinstance(card, Question) else ""
-    return RichText(f"1-4 grade · Enter accept · {more}p prove it · s bury · u undo · q quit", style="dim")
+            items = ["space/Enter reveal"]
+        items += ["p prove it", "s bury", "u undo", "q quit"]
+    else:
+        items = ["1-4 grade", "Enter accept"]
+        if isinstance(card, Question) or more:
+            items.append("d whole answer" if not isinstance(card, Question) else "d details")
+        items += ["p prove it", "s bury", "u undo", "q quit"]
+    return RichText(pack(items, width), style="dim")
+
+
+def pack(items: list[str], width: int, sep: str = " · ") -> str:
+    """Items joined by ``sep``, a new line started before an item that would not fit."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + len(sep) + len(item) <= width:
+            lines[-1] += sep + item
+        else:
+            lines.append(item)
+    return "\n".join(lines)
 
 
 def answer(card: Card, lang: str) -> RenderableType:
@@ -114,12 +150,16 @@ def detailed(card: Question, lang: str) -> RenderableType:
     )
 
 
-def grade_bar(preview: dict[int, timedelta], suggested: int | None = None) -> RichText:
+def grade_bar(preview: dict[int, timedelta] | None, suggested: int | None = None) -> RichText:
+    """Each grade with the interval it would give; without a preview (cram), the grades alone and why."""
     text = RichText()
-    for rating, delta in preview.items():
+    for rating in (1, 2, 3, 4):
         style = GRADE_STYLE[rating] + (" bold reverse" if rating == suggested else "")
-        text.append(f" {rating} {RATING_NAMES[rating]} · {format_interval(delta)} ", style=style)
+        after = f" · {format_interval(preview[rating])}" if preview is not None else ""
+        text.append(f" {rating} {RATING_NAMES[rating]}{after} ", style=style)
         text.append("  ")
+    if preview is None:
+        text.append("cram: logged, schedule unchanged", style="dim")
     return text
 
 
@@ -129,12 +169,37 @@ def verdict(correct: bool, given: str, expected: str) -> RichText:
     return RichText.assemble(("✗ not quite", "bold red"), f"  you answered {given}; expected {expected}")
 
 
-def recorded(rating: int, due_in: timedelta) -> RichText:
+def recorded(rating: int, due_in: timedelta | None) -> RichText:
+    """The confirmation of a grade; ``due_in`` None for a cram review, which moves no due date."""
+    if due_in is None:
+        return RichText.assemble(
+            ("✓ logged ", "green"),
+            (RATING_NAMES[rating], GRADE_STYLE[rating]),
+            " · schedule unchanged (cram)",
+        )
     return RichText.assemble(
         ("✓ recorded ", "green"),
         (RATING_NAMES[rating], GRADE_STYLE[rating]),
         f" · next in {format_interval(due_in)}",
     )
+
+
+def undone(card_id: str, earlier: bool) -> RichText:
+    where = " from an earlier session" if earlier else ""
+    return RichText(f"↶ undid the last review of {card_id}{where}; it is shown again", style="cyan")
+
+
+def ask_undo_earlier(card_id: str, rating: int, ago: timedelta) -> RichText:
+    return RichText.assemble(
+        ("u: ", "bold"),
+        f"nothing graded in this session yet; the last review is {card_id} "
+        f"({RATING_NAMES[rating]}, {format_interval(ago)} ago, an earlier session). ",
+        ("y undoes it · any other key keeps it", "bold"),
+    )
+
+
+def cut_note(hidden: int) -> RichText:
+    return RichText(f"… {hidden} more line(s): d shows the whole answer", style="italic dim")
 
 
 def nothing_due(next_due: datetime | None, now: datetime, new_available: int, new_today_left: int) -> Panel:
@@ -155,20 +220,28 @@ def nothing_due(next_due: datetime | None, now: datetime, new_available: int, ne
     return Panel(Group(*lines), border_style="green", box=box.ROUNDED)
 
 
-def summary(graded: list[Any], seconds: float, due_tomorrow: int) -> Panel:
+def summary(
+    graded: list[Any], seconds: float, due_today: int, due_tomorrow: int, cram_total: int | None = None
+) -> Panel:
     n = len(graded)
     correct = sum(1 for g in graded if g.rating > 1)
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("cards reviewed", str(n))
+    if cram_total is not None:
+        table.add_row("cards crammed", f"{len({g.card_id for g in graded})} of {cram_total}")
+    else:
+        table.add_row("cards reviewed", str(n))
     table.add_row("correct", f"{correct}/{n} ({100 * correct / n:.0f}%)" if n else "—")
     minutes, secs = divmod(int(seconds), 60)
     table.add_row("time", f"{minutes}m {secs:02d}s")
-    table.add_row("due tomorrow", str(due_tomorrow))
-    return Panel(
-        table, title="session summary · everything is saved", title_align="left", border_style="blue"
-    )
+    if cram_total is not None:
+        table.add_row("schedule", "unchanged: cram reviews are logged only")
+    else:
+        table.add_row("still due today", str(due_today))
+        table.add_row("due tomorrow", str(due_tomorrow))
+    title = "cram summary" if cram_total is not None else "session summary"
+    return Panel(table, title=f"{title} · everything is saved", title_align="left", border_style="blue")
 
 
 def status(data: dict[str, Any]) -> Panel:
