@@ -251,6 +251,10 @@ class MockScreen:
         out.print(view.intro(len(self.questions), self.seconds, self.seed, self.keys.tty))
         try:
             for n, question in enumerate(self.questions, 1):
+                if self.keys.tty:  # the clock starts when you are ready, not while you read the last answer
+                    out.print(view.ready(n, len(self.questions), self.seconds))
+                    if self.keys.key() == "q":
+                        break
                 answer = self._ask(n, question)
                 if answer is None:
                     break

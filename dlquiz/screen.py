@@ -39,7 +39,7 @@ class Keys:
         fd = self.stream.fileno()
         saved = termios.tcgetattr(fd)
         try:
-            tty.setcbreak(fd)
+            tty.setcbreak(fd, termios.TCSANOW)  # keep keys typed ahead (TCSAFLUSH, the default, drops them)
             char = os.read(fd, 1).decode(errors="ignore")
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
@@ -228,6 +228,7 @@ class StudyScreen:
             return [view.keys_hint(card, False, width)]
         s = self.session
         preview = None if s.cram else s.preview(card, self.clock())
+        more = more or (self.details and self.cut)  # after d: d pages the whole back
         return [view.grade_bar(preview, self.suggested), view.keys_hint(card, True, width, more)]
 
     def _back(self, card: Card) -> Any:
@@ -263,7 +264,8 @@ class StudyScreen:
             for part in self._bottom(card, False):
                 out.print(part)
             return
-        room = out.height - self._height(top) - self._height(self._bottom(card, True, more=True)) - 2
+        # One line is kept free below the keys, for the cursor (and a typed command's echo).
+        room = out.height - self._height(top) - self._height(self._bottom(card, True, more=True)) - 1
         lines = out.render_lines(self._back(card), out.options, pad=False)
         cut = len(lines) > max(room, 0)
         if cut:

@@ -277,6 +277,7 @@ class StudySession:
 
     def undo(self) -> str | None:
         """Undo the most recent review (of any session); returns the card id, or None if there is none."""
+        last = self.store.last_review(kinds=("study", "cram"))  # read first: undo deletes it
         undone = undo_last(self.store)
         if undone is None:
             return None
@@ -286,13 +287,18 @@ class StudySession:
         else:
             self.states[card_id] = restored
         if self.graded and self.graded[-1].card_id == card_id:
-            last = self.graded.pop()
+            popped = self.graded.pop()
             if self.cram:
                 return card_id
-            if last.state.reps == 1:
-                self.new_done -= 1
-            else:
-                self.reviews_done -= 1
+            first = popped.state.reps == 1
+        elif last is not None and last.kind == "study" and parse_time(last.reviewed_at) >= self.day:
+            first = restored is None  # an earlier session's review today: it counted against today's limits
+        else:
+            return card_id
+        if first:
+            self.new_done = max(0, self.new_done - 1)
+        else:
+            self.reviews_done = max(0, self.reviews_done - 1)
         return card_id
 
     def bury(self, card: Card, now: datetime) -> None:

@@ -236,7 +236,8 @@ def drill_answer(d: Drill, lang: str) -> RenderableType:
         for i, option in enumerate(d.options):
             mark = ("✓", "bold green") if option.correct else ("✗", "red")
             text = " / ".join(plain(option.text.get(c)) for c in codes)
-            parts.append(RichText.assemble(f"  {chr(65 + i)}. ", mark, " ", text))
+            # A grid, so a wrapped option hangs under its text instead of under the letter.
+            parts.append(_item(f"{chr(65 + i)}. {mark[0]}", RichText(text), mark[1]))
     elif d.type == "numeric":
         tol = f" ± {d.tolerance:g}" if d.tolerance else ""
         unit = f" {d.unit}" if d.unit else ""

@@ -164,3 +164,15 @@ def report(r: Any, catalog: Catalog, lang: str) -> RenderableType:
         border_style="magenta",
         box=box.ROUNDED,
     )
+
+
+def ready(n: int, total: int, seconds: int) -> RichText:
+    """Before each question in a terminal: the countdown waits for Enter."""
+    minutes = f"{seconds // 60}:{seconds % 60:02d}"
+    return RichText.assemble(
+        ("\n", ""),
+        (f"question {n} of {total}", "bold"),
+        f" · {minutes} on the clock · ",
+        ("Enter starts it", "bold"),
+        (" · q ends the mock", "dim"),
+    )

@@ -98,8 +98,10 @@ def keys_hint(card: Card, revealed: bool, width: int = 80, more: bool = False) -
         items += ["p prove it", "s bury", "u undo", "q quit"]
     else:
         items = ["1-4 grade", "Enter accept"]
-        if isinstance(card, Question) or more:
-            items.append("d whole answer" if not isinstance(card, Question) else "d details")
+        if isinstance(card, Question) and not more:
+            items.append("d details")
+        elif more:
+            items.append("d whole answer")
         items += ["p prove it", "s bury", "u undo", "q quit"]
     return RichText(pack(items, width), style="dim")
 
@@ -159,7 +161,7 @@ def grade_bar(preview: dict[int, timedelta] | None, suggested: int | None = None
         text.append(f" {rating} {RATING_NAMES[rating]}{after} ", style=style)
         text.append("  ")
     if preview is None:
-        text.append("cram: logged, schedule unchanged", style="dim")
+        text.append("(logged only)", style="dim")  # the header says the schedule is unchanged
     return text
 
 
