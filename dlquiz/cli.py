@@ -16,7 +16,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from dlquiz import i18n
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 
 app = typer.Typer(
     name="dlquiz",
@@ -37,10 +39,16 @@ class Lang(str, Enum):
     both = "both"
 
 
+# Every command's language: --lang, else $DLQUIZ_LANG, else the lang setting (dlquiz config lang zh),
+# else en. With zh the interface is Chinese too (dlquiz/i18n.py).
 LangOption = Annotated[
-    Lang,
+    Lang | None,
     typer.Option(
-        "--lang", "-l", envvar="DLQUIZ_LANG", show_envvar=True, help="Language of the text: en, zh or both."
+        "--lang",
+        "-l",
+        envvar="DLQUIZ_LANG",
+        show_envvar=True,
+        help="Language: en, zh or both [default: the lang setting].",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -59,12 +67,28 @@ def friendly(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            # Before anything else, so that errors, too, are in the user's language.
+            i18n.set_language(_content_language(kwargs.get("lang")))
             return fn(*args, **kwargs)
         except DlquizError as error:
             _report(error)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _content_language(lang: Lang | None) -> str:
+    """--lang (or $DLQUIZ_LANG) when given, else the lang setting, else en."""
+    if lang is not None:
+        return lang.value
+    env = os.environ.get("DLQUIZ_LANG", "")  # commands without --lang still follow it
+    if env in Lang.__members__:
+        return env
+    from dlquiz import paths
+    from dlquiz.store import peek_setting
+
+    stored = peek_setting(paths.database(Options.db), "lang")
+    return stored if stored in Lang.__members__ else Lang.en.value
 
 
 def _report(error: DlquizError) -> None:
@@ -74,9 +98,11 @@ def _report(error: DlquizError) -> None:
 
     err = console(stderr=True)
     # soft_wrap: a long path in the message stays on one line, so it can be copied from the terminal.
-    err.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, highlight=False, soft_wrap=True)
+    message = _("[bold red]error:[/] {message}").format(message=escape(error.message))
+    err.print(message, markup=True, highlight=False, soft_wrap=True)
     if error.hint:
-        err.print(f"[dim]hint:[/] {escape(error.hint)}", markup=True, highlight=False, soft_wrap=True)
+        hint = _("[dim]hint:[/] {hint}").format(hint=escape(error.hint))
+        err.print(hint, markup=True, highlight=False, soft_wrap=True)
 
 
 def complete_card_id(incomplete: str) -> list[str]:
@@ -177,7 +203,7 @@ def list_cards(
     questions_only: Annotated[
         bool, typer.Option("--questions", "-q", help="Questions only, no drill cards.")
     ] = False,
-    lang: LangOption = Lang.en,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The questions and drill cards, grouped by section."""
@@ -203,7 +229,7 @@ def list_cards(
             rows = [r for r in rows if r["kind"] == "question"]
         typer.echo(cards.dumps(rows))
         return
-    cards.render_list(console(), catalog, lang.value, drills=not questions_only)
+    cards.render_list(console(), catalog, _language(lang), drills=not questions_only)
 
 
 @app.command()
@@ -213,7 +239,7 @@ def show(
         str,
         typer.Argument(metavar="ID", help="A question or drill card id.", autocompletion=complete_card_id),
     ],
-    lang: LangOption = Lang.en,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """A question with its answer, key points, formulas, pitfalls and references; or one drill card."""
@@ -229,10 +255,11 @@ def show(
         typer.echo(cards.dumps(cards.card_json(catalog, card)))
         return
     out = console()
+    language = _language(lang)
     if isinstance(card, Question):
-        cards.render_question(out, catalog, card, lang.value, _demo_titles(card.demos, lang.value))
+        cards.render_question(out, catalog, card, language, _demo_titles(card.demos, language))
     else:
-        cards.render_drill(out, catalog, card, lang.value)
+        cards.render_drill(out, catalog, card, language)
 
 
 def _demo_titles(demo_ids: tuple[str, ...], lang: str) -> dict[str, str]:
@@ -296,23 +323,12 @@ def check(
 SectionOption = Annotated[
     list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")
 ]
-MaybeLang = Annotated[
-    Lang | None,
-    typer.Option(
-        "--lang",
-        "-l",
-        envvar="DLQUIZ_LANG",
-        show_envvar=True,
-        help="Language: en, zh or both [default: the lang setting].",
-    ),
-]
+MaybeLang = LangOption
 
 
-def _language(lang: Lang | None, store: Any) -> str:
+def _language(lang: Lang | None, store: Any = None) -> str:
     """--lang when given, else the lang setting."""
-    from dlquiz.session import settings
-
-    return lang.value if lang else settings(store)["lang"]
+    return _content_language(lang)
 
 
 def _seed(seed: int | None) -> int:
@@ -543,7 +559,7 @@ def prove(
         typer.Option("--set", metavar="NAME=VALUE", help="Change a demo parameter (repeatable); see --list."),
     ] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw curves in the terminal.")] = True,
-    lang: LangOption = Lang.en,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run a "prove it" demo: NumPy code that checks an answer's claim. Exit 1 if a check fails."""
@@ -571,7 +587,7 @@ def prove(
             return
         from dlquiz.render.demos import render_demo_list
 
-        render_demo_list(console(), list(demos.values()), lang.value)
+        render_demo_list(console(), list(demos.values()), _language(lang))
         return
     chosen = [demos[target]] if target in demos else for_question(target)
     if not chosen:
@@ -604,7 +620,7 @@ def prove(
 
         out = console()
         for result in results:
-            render_demo_result(out, result, lang=lang.value, plots=plots)
+            render_demo_result(out, result, lang=_language(lang), plots=plots)
     if not all(r.passed for r in results):
         raise typer.Exit(1)
 
@@ -775,7 +791,7 @@ def export_cmd(
     fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="apkg, csv, tsv, md or json.")],
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The file to write.")],
     section: SectionOption = None,
-    lang: LangOption = Lang.en,
+    lang: LangOption = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -783,7 +799,7 @@ def export_cmd(
     from dlquiz.export import export
     from dlquiz.render import cards
 
-    result = export(_load().catalog, fmt.value, output, section, lang.value, force, _now())
+    result = export(_load().catalog, fmt.value, output, section, _language(lang), force, _now())
     if as_json:
         typer.echo(cards.dumps(result.to_dict()))
         return
