@@ -63,6 +63,13 @@ def _(message: str) -> str:
     return _catalog(_current).gettext(message)
 
 
+def in_language(lang: str, message: str) -> str:
+    """``message`` in a given interface language, whatever the current one (for ``both`` labels)."""
+    if lang == "en":
+        return message
+    return _catalog(lang).gettext(message)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     if _current == "en":
         return singular if n == 1 else plural
