@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from dlquiz.errors import DlquizError, closest
+from dlquiz.i18n import _
 from dlquiz.model import Card, Catalog, Drill, Question, Text
 
 STATE_NAMES = {None: "new", 1: "learning", 2: "review", 3: "relearning"}
@@ -45,7 +46,8 @@ def find_card(catalog: Catalog, word: str) -> Card:
     card = catalog.get(word) or catalog.get(word.strip().lower())
     if card is not None:
         return card
-    raise DlquizError(f"unknown card id {word!r}", hint=card_hint(catalog, word))
+    message = _("unknown {kind} {word!r}").format(kind=_("card id"), word=word)
+    raise DlquizError(message, hint=card_hint(catalog, word))
 
 
 def card_hint(catalog: Catalog, word: str) -> str:
@@ -55,16 +57,18 @@ def card_hint(catalog: Catalog, word: str) -> str:
     if not near:
         squashed = _squash(word)
         near = [i for i in catalog.index if "." not in i and squashed and squashed in _squash(i)][:3]
+    guess = _("did you mean {names}?").format(names=", ".join(near)) + " " if near else ""
     section = _section_named(catalog, word)
     if section is not None:
         ids = [q.id for q in catalog.questions if q.section == section][:4]
-        more = f"questions in {section}: {', '.join(ids)}, …" if ids else ""
-        return (f"did you mean {', '.join(near)}? " if near else "") + (
-            f"{more} (dlquiz list -s {section}, or dlquiz search {word.strip()})"
-        )
+        return guess + _(
+            "questions in {section}: {ids}, … (dlquiz list -s {section}, or dlquiz search {word})"
+        ).format(section=section, ids=", ".join(ids), word=word.strip())
     if near:
-        return f"did you mean {', '.join(near)}?"
-    return f"dlquiz search {word.strip()} looks in every card's text; dlquiz list shows every id"
+        return guess.strip()
+    return _("dlquiz search {word} looks in every card's text; dlquiz list shows every id").format(
+        word=word.strip()
+    )
 
 
 # --- sections ---------------------------------------------------------------------------------------------
@@ -106,8 +110,9 @@ def resolve_sections(catalog: Catalog, words: Iterable[str] | None) -> list[str]
         if section is None:
             listing = "; ".join(f"{s.id} ({s.title.get('en')})" for s in catalog.sections)
             near = closest(word.lower(), [s.id for s in catalog.sections])
-            guess = f"did you mean {', '.join(near)}? " if near else ""
-            raise DlquizError(f"unknown section {word!r}", hint=f"{guess}sections: {listing}")
+            guess = _("did you mean {names}?").format(names=", ".join(near)) + " " if near else ""
+            hint = guess + _("sections: {listing}").format(listing=listing)
+            raise DlquizError(_("unknown {kind} {word!r}").format(kind=_("section"), word=word), hint=hint)
         if section not in chosen:
             chosen.append(section)
     return chosen
@@ -221,7 +226,7 @@ def search(
 
     needle = " ".join(query.split()).casefold()
     if not needle:
-        raise DlquizError("search needs some text to look for", hint="dlquiz search hessian")
+        raise DlquizError(_("search needs some text to look for"), hint="dlquiz search hessian")
     rows = []
     for card in _in_sections(catalog, sections, questions_only):
         found, at = None, 0

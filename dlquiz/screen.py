@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from rich.text import Text as RichText
 
+from dlquiz.i18n import _
 from dlquiz.model import Card, Catalog, Drill, Question
 from dlquiz.render import study as view
 from dlquiz.schedule import format_interval
@@ -99,18 +100,18 @@ def run_demos_inline(question: Question, console: Any, lang: str) -> int:
     for demo_id in question.demos:
         demo = get(demo_id)
         if demo is None:
-            console.print(f"[yellow]demo {demo_id!r} is not available in this version[/]")
+            console.print(_("[yellow]demo {demo!r} is not available in this version[/]").format(demo=demo_id))
             continue
         result = demo.run()
         try:
             from dlquiz.render.demos import render_demo_result
         except ImportError:
-            console.print(f"{demo_id}: {'all checks pass' if result.passed else 'a check failed'}")
+            console.print(f"{demo_id}: " + (_("all checks pass") if result.passed else _("a check failed")))
         else:
             render_demo_result(console, result, lang=lang)
         ran += 1
     if not question.demos:
-        console.print("[dim]this question has no demo yet[/]")
+        console.print(_("[dim]this question has no demo yet[/]"))
     return ran
 
 
@@ -148,7 +149,7 @@ class StudyScreen:
         try:
             self._loop()
         except KeyboardInterrupt:
-            self.console.print("\n[dim]interrupted — everything graded so far is saved[/]")
+            self.console.print("\n" + _("[dim]interrupted — everything graded so far is saved[/]"))
         now = self.clock()
         if self.session.graded:
             today, tomorrow = due_split(self.session, now)
@@ -185,25 +186,31 @@ class StudyScreen:
         s, out = self.session, self.console
         if s.cram:
             if not s.cram_queue:
-                out.print("Nothing to cram: no card has been studied yet. [dim]dlquiz study first.[/]")
+                out.print(_("Nothing to cram: no card has been studied yet. [dim]dlquiz study first.[/]"))
             else:
                 out.print(
-                    f"[bold green]Cram done:[/] {len({g.card_id for g in s.graded})} of {self.cram_total} "
-                    "studied card(s) covered; your schedule is unchanged."
+                    _(
+                        "[bold green]Cram done:[/] {n} of {total} studied card(s) covered; "
+                        "your schedule is unchanged."
+                    ).format(n=len({g.card_id for g in s.graded}), total=self.cram_total)
                 )
         elif not s.graded:
             out.print(view.nothing_due(s.next_due(), now, s.new_available(), s.counts(now).new))
         elif s.limit is not None and len(s.graded) >= s.limit:
             left = s.counts(now).total
-            out.print(f"[bold green]Done:[/] the {s.limit} card(s) of --limit; {left} more to study today.")
+            out.print(
+                _("[bold green]Done:[/] the {limit} card(s) of --limit; {left} more to study today.").format(
+                    limit=s.limit, left=left
+                )
+            )
         else:
             later = s.next_due()
-            when = (
-                f" The next card is due in {format_interval(later - now)}."
-                if later is not None and later > now
-                else ""
-            )
-            out.print(f"[bold green]Done for now.[/] Nothing else is due.{when}")
+            done = _("[bold green]Done for now.[/] Nothing else is due.")
+            if later is not None and later > now:
+                done += " " + _("The next card is due in {interval}.").format(
+                    interval=format_interval(later - now)
+                )
+            out.print(done)
 
     # --- drawing ---------------------------------------------------------------------------------------
 
@@ -321,7 +328,7 @@ class StudyScreen:
         shown_at = time.monotonic()
         while True:  # the front side
             if isinstance(card, Drill) and card.type in ("choice", "numeric"):
-                typed = self.keys.line("answer> ", self.console)
+                typed = self.keys.line(_("answer> "), self.console)
                 command = typed.lower()
                 if command in ("q", "u", "s", "p"):
                     key = command
@@ -330,8 +337,12 @@ class StudyScreen:
                 else:
                     graded = grade_typed(card, typed)
                     if graded is None:
-                        hint = "letters such as A or AC" if card.type == "choice" else "a number"
-                        self.console.print(f"[yellow]type {hint}, or Enter to reveal[/]")
+                        hint = (
+                            _("[yellow]type letters such as A or AC, or Enter to reveal[/]")
+                            if card.type == "choice"
+                            else _("[yellow]type a number, or Enter to reveal[/]")
+                        )
+                        self.console.print(hint)
                         continue
                     correct, given, expected = graded
                     self.verdict = view.verdict(correct, given, expected)
@@ -402,7 +413,7 @@ class StudyScreen:
             return self._undo(card, revealed)
         if key == "s":
             s.bury(card, self.clock())
-            self._say(RichText(f"buried {card.id} until tomorrow", style="dim"))
+            self._say(RichText(_("buried {card} until tomorrow").format(card=card.id), style="dim"))
             return "buried"
         if key == "p":
             question = self.catalog.question_of(card)
@@ -416,7 +427,7 @@ class StudyScreen:
         if earlier:
             last = s.store.last_review(kinds=("study", "cram"))
             if last is None:
-                self._say(RichText("nothing to undo", style="yellow"))
+                self._say(RichText(_("nothing to undo"), style="yellow"))
                 self._redraw(card, revealed)
                 return None
             from dlquiz.schedule import parse_time
@@ -426,12 +437,14 @@ class StudyScreen:
                 view.ask_undo_earlier(last.card_id, last.rating, self.clock() - parse_time(last.reviewed_at))
             )
             if self.keys.key() != "y":
-                self._say(RichText(f"kept the earlier review of {last.card_id}", style="dim"))
+                self._say(
+                    RichText(_("kept the earlier review of {card}").format(card=last.card_id), style="dim")
+                )
                 self._redraw(card, revealed)
                 return None
         undone = s.undo()
         if undone is None:
-            self._say(RichText("nothing to undo", style="yellow"))
+            self._say(RichText(_("nothing to undo"), style="yellow"))
             self._redraw(card, revealed)
             return None
         self._say(view.undone(undone, earlier))

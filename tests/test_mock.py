@@ -173,6 +173,8 @@ def test_mock_in_a_terminal_counts_down_and_times_out(dlquiz_cmd, subprocess_env
     )
     try:
         child.expect("question 1 of 2")
+        child.expect("Enter starts it")  # the clock waits for you
+        child.send("\r")
         child.expect(r"0:0\d(\x1b\[[0-9;]*m)* left")  # the live countdown
         child.send("first line")
         child.send("\r")
@@ -181,6 +183,8 @@ def test_mock_in_a_terminal_counts_down_and_times_out(dlquiz_cmd, subprocess_env
         child.expect("covered> ")
         child.sendline("1")
         child.expect("question 2 of 2")
+        child.expect("Enter starts it")
+        child.send("\r")
         child.expect("time is up")  # nothing typed: after 6 s the self-check starts on its own
         child.expect("covered> ")
         child.sendline("")

@@ -7,14 +7,16 @@ from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz.i18n import _
 from dlquiz.model import Card, Catalog, Drill, Question
 from dlquiz.render import langs
 from dlquiz.render.cards import TYPE_STYLE, _item, _texts, cloze_blanks, drill_answer, md, plain
-from dlquiz.schedule import RATING_NAMES, format_interval
+from dlquiz.schedule import format_interval, rating_name
 
 GRADE_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 
@@ -32,26 +34,27 @@ def header(
     """What is left today, counted the same way as the queues: the card on screen is one of them."""
     if cram_total is not None:
         text = RichText.assemble(
-            ("cram", "bold magenta"),
+            (_("cram"), "bold magenta"),
             "  ",
-            (f"card {done + 1} of {cram_total}", "bold"),
+            (_("card {n} of {total}").format(n=done + 1, total=cram_total), "bold"),
             "  ·  ",
-            ("your schedule is left unchanged", "dim"),
+            (_("your schedule is left unchanged"), "dim"),
         )
     else:
         text = RichText.assemble(
-            ("study", "bold"),
+            (_("study"), "bold"),
             "  ",
-            (f"{done} done · {left} left today", "bold"),
+            (_("{done} done · {left} left today").format(done=done, left=left), "bold"),
             "  ·  ",
-            (f"learning {learning}", "yellow"),
+            (_("learning {n}").format(n=learning), "yellow"),
             "  ",
-            (f"due {due}", "green"),
+            (_("due {n}").format(n=due), "green"),
             "  ",
-            (f"new {new}", "blue"),
+            (_("new {n}").format(n=new), "blue"),
         )
     if early is not None:
-        text.append(f"  ·  shown early (due in {format_interval(early)})", style="italic yellow")
+        note = _("shown early (due in {interval})").format(interval=format_interval(early))
+        text.append("  ·  " + note, style="italic yellow")
     return text
 
 
@@ -59,9 +62,9 @@ def front(card: Card, lang: str, changed: bool, catalog: Catalog | None = None) 
     parts: list[RenderableType] = []
     if isinstance(card, Question):
         parts.append(_texts(card.prompt, lang))
-        kind = "question"
+        kind = _("question")
     else:
-        kind = f"[{TYPE_STYLE[card.type]}]{card.type}[/]"
+        kind = f"[{TYPE_STYLE[card.type]}]{_(card.type)}[/]"
         if card.type == "cloze":
             parts.extend(cloze_blanks(card.prompt.get(c)) for c in langs(lang))
         else:
@@ -72,7 +75,7 @@ def front(card: Card, lang: str, changed: bool, catalog: Catalog | None = None) 
                 text = " / ".join(plain(option.text.get(c)) for c in langs(lang))
                 parts.append(_item(f"{chr(65 + i)}.", text, "bold"))
     if changed:
-        parts.append(RichText("\n✎ the text changed since your last review", style="italic yellow"))
+        parts.append(RichText("\n" + _("✎ the text changed since your last review"), style="italic yellow"))
     section = catalog.section(card.section) if catalog is not None else None
     return Panel(
         Group(*parts),
@@ -90,27 +93,29 @@ def keys_hint(card: Card, revealed: bool, width: int = 80, more: bool = False) -
     """The keys that work now, broken between hints (never inside one) to fit ``width``."""
     if not revealed:
         if isinstance(card, Drill) and card.type == "choice":
-            items = ["type letters (e.g. AC) + Enter", "Enter alone reveals"]
+            items = [_("type letters (e.g. AC) + Enter"), _("Enter alone reveals")]
         elif isinstance(card, Drill) and card.type == "numeric":
-            items = ["type a number + Enter", "Enter alone reveals"]
+            items = [_("type a number + Enter"), _("Enter alone reveals")]
         else:
-            items = ["space/Enter reveal"]
-        items += ["p prove it", "s bury", "u undo", "q quit"]
+            items = [_("space/Enter reveal")]
+        items += [_("p prove it"), _("s bury"), _("u undo"), _("q quit")]
     else:
-        items = ["1-4 grade", "Enter accept"]
+        items = [_("1-4 grade"), _("Enter accept")]
         if isinstance(card, Question) and not more:
-            items.append("d details")
+            items.append(_("d details"))
         elif more:
-            items.append("d whole answer")
-        items += ["p prove it", "s bury", "u undo", "q quit"]
+            items.append(_("d whole answer"))
+        items += [_("p prove it"), _("s bury"), _("u undo"), _("q quit")]
     return RichText(pack(items, width), style="dim")
 
 
 def pack(items: list[str], width: int, sep: str = " · ") -> str:
     """Items joined by ``sep``, a new line started before an item that would not fit."""
+    from rich.cells import cell_len
+
     lines: list[str] = []
     for item in items:
-        if lines and len(lines[-1]) + len(sep) + len(item) <= width:
+        if lines and cell_len(lines[-1]) + len(sep) + cell_len(item) <= width:
             lines[-1] += sep + item
         else:
             lines.append(item)
@@ -123,29 +128,29 @@ def answer(card: Card, lang: str) -> RenderableType:
     parts: list[RenderableType] = []
     for code in langs(lang):
         parts.append(md(card.answer_short.get(code)))
-    parts.append(RichText("\nKey points" if lang != "zh" else "\n要点", style="bold"))
+    parts.append(RichText("\n" + _("Key points"), style="bold"))
     for point in card.key_points:
         for code in langs(lang):
             parts.append(_item("☐", point.get(code), "green"))
     if card.formulas:
         from dlquiz.mathtext import latex_to_text
 
-        parts.append(RichText("\nFormulas" if lang != "zh" else "\n公式", style="bold"))
+        parts.append(RichText("\n" + _("Formulas"), style="bold"))
         for f in card.formulas:
             parts.append(_item("∙", RichText(latex_to_text(f.latex), style="bold"), "dim"))
     if card.pitfalls:
-        parts.append(RichText("\nPitfalls" if lang != "zh" else "\n常见误区", style="bold"))
+        parts.append(RichText("\n" + _("Pitfalls"), style="bold"))
         for p in card.pitfalls:
             for code in langs(lang):
                 parts.append(_item("✗", RichText(plain(p.wrong.get(code)), style="red"), "bold red"))
                 parts.append(_item("✓", p.right.get(code), "bold green"))
-    return Panel(Group(*parts), title="answer", title_align="left", border_style="green", box=box.ROUNDED)
+    return Panel(Group(*parts), title=_("answer"), title_align="left", border_style="green", box=box.ROUNDED)
 
 
 def detailed(card: Question, lang: str) -> RenderableType:
     return Panel(
         Group(*(md(card.answer_detailed.get(c)) for c in langs(lang))),
-        title="detailed answer",
+        title=_("detailed answer"),
         title_align="left",
         border_style="cyan",
         box=box.ROUNDED,
@@ -153,59 +158,74 @@ def detailed(card: Question, lang: str) -> RenderableType:
 
 
 def grade_bar(preview: dict[int, timedelta] | None, suggested: int | None = None) -> RichText:
-    """Each grade with the interval it would give; without a preview (cram), the grades alone and why."""
+    """Each grade with the interval it would give; without a preview (cram), the grades alone.
+
+    The suggestion is marked with ▶ and brackets as well as reverse video: it must show without colour.
+    """
     text = RichText()
     for rating in (1, 2, 3, 4):
         style = GRADE_STYLE[rating] + (" bold reverse" if rating == suggested else "")
         after = f" · {format_interval(preview[rating])}" if preview is not None else ""
-        text.append(f" {rating} {RATING_NAMES[rating]}{after} ", style=style)
+        label = f"{rating} {rating_name(rating)}{after}"
+        text.append(f"▶[{label}]" if rating == suggested else f" {label} ", style=style)
         text.append("  ")
     if preview is None:
-        text.append("(logged only)", style="dim")  # the header says the schedule is unchanged
+        text.append(_("(logged only)"), style="dim")  # the header says the schedule is unchanged
     return text
 
 
 def verdict(correct: bool, given: str, expected: str) -> RichText:
     if correct:
-        return RichText.assemble(("✓ correct", "bold green"), f"  (you answered {given})")
-    return RichText.assemble(("✗ not quite", "bold red"), f"  you answered {given}; expected {expected}")
+        return RichText.assemble(
+            (_("✓ correct"), "bold green"), "  " + _("(you answered {given})").format(given=given)
+        )
+    return RichText.assemble(
+        (_("✗ not quite"), "bold red"),
+        "  " + _("you answered {given}; expected {expected}").format(given=given, expected=expected),
+    )
 
 
 def recorded(rating: int, due_in: timedelta | None) -> RichText:
     """The confirmation of a grade; ``due_in`` None for a cram review, which moves no due date."""
     if due_in is None:
         return RichText.assemble(
-            ("✓ logged ", "green"),
-            (RATING_NAMES[rating], GRADE_STYLE[rating]),
-            " · schedule unchanged (cram)",
+            (_("✓ logged") + " ", "green"),
+            (rating_name(rating), GRADE_STYLE[rating]),
+            " · " + _("schedule unchanged (cram)"),
         )
     return RichText.assemble(
-        ("✓ recorded ", "green"),
-        (RATING_NAMES[rating], GRADE_STYLE[rating]),
-        f" · next in {format_interval(due_in)}",
+        (_("✓ recorded") + " ", "green"),
+        (rating_name(rating), GRADE_STYLE[rating]),
+        " · " + _("next in {interval}").format(interval=format_interval(due_in)),
     )
 
 
 def undone(card_id: str, earlier: bool) -> RichText:
-    where = " from an earlier session" if earlier else ""
-    return RichText(f"↶ undid the last review of {card_id}{where}; it is shown again", style="cyan")
+    if earlier:
+        text = _("↶ undid the last review of {card} from an earlier session; it is shown again")
+    else:
+        text = _("↶ undid the last review of {card}; it is shown again")
+    return RichText(text.format(card=card_id), style="cyan")
 
 
 def ask_undo_earlier(card_id: str, rating: int, ago: timedelta) -> RichText:
     return RichText.assemble(
         ("u: ", "bold"),
-        f"nothing graded in this session yet; the last review is {card_id} "
-        f"({RATING_NAMES[rating]}, {format_interval(ago)} ago, an earlier session). ",
-        ("y undoes it · any other key keeps it", "bold"),
+        _(
+            "nothing graded in this session yet; the last review is {card} "
+            "({rating}, {ago} ago, an earlier session)."
+        ).format(card=card_id, rating=rating_name(rating), ago=format_interval(ago))
+        + " ",
+        (_("y undoes it · any other key keeps it"), "bold"),
     )
 
 
 def cut_note(hidden: int) -> RichText:
-    return RichText(f"… {hidden} more line(s): d shows the whole answer", style="italic dim")
+    return RichText(_("… {n} more line(s): d shows the whole answer").format(n=hidden), style="italic dim")
 
 
 def nothing_due(next_due: datetime | None, now: datetime, new_available: int, new_today_left: int) -> Panel:
-    lines = [RichText("Nothing due right now. 🎉", style="bold green")]
+    lines = [RichText(_("Nothing due right now. 🎉"), style="bold green")]
     if next_due is not None:
         local = next_due.astimezone()
         when = (
@@ -213,12 +233,22 @@ def nothing_due(next_due: datetime | None, now: datetime, new_available: int, ne
             if next_due - now < timedelta(days=1)
             else local.strftime("%Y-%m-%d %H:%M")
         )
-        lines.append(RichText(f"The next card is due in {format_interval(next_due - now)} (at {when})."))
-    if new_available:
-        hint = (
-            "" if new_today_left else " — today's new-card limit is reached; `dlquiz study --new 5` adds more"
+        lines.append(
+            RichText(
+                _("The next card is due in {interval} (at {when}).").format(
+                    interval=format_interval(next_due - now), when=when
+                )
+            )
         )
-        lines.append(RichText(f"{new_available} new card(s) not yet studied{hint}."))
+    if new_available:
+        if new_today_left:
+            line = _("{n} new card(s) not yet studied.")
+        else:
+            line = _(
+                "{n} new card(s) not yet studied — today's new-card limit is reached; "
+                "`dlquiz study --new 5` adds more."
+            )
+        lines.append(RichText(line.format(n=new_available)))
     return Panel(Group(*lines), border_style="green", box=box.ROUNDED)
 
 
@@ -231,19 +261,21 @@ def summary(
     table.add_column(style="bold")
     table.add_column()
     if cram_total is not None:
-        table.add_row("cards crammed", f"{len({g.card_id for g in graded})} of {cram_total}")
+        crammed = len({g.card_id for g in graded})
+        table.add_row(_("cards crammed"), _("{n} of {total}").format(n=crammed, total=cram_total))
     else:
-        table.add_row("cards reviewed", str(n))
-    table.add_row("correct", f"{correct}/{n} ({100 * correct / n:.0f}%)" if n else "—")
+        table.add_row(_("cards reviewed"), str(n))
+    table.add_row(_("correct"), f"{correct}/{n} ({100 * correct / n:.0f}%)" if n else "—")
     minutes, secs = divmod(int(seconds), 60)
-    table.add_row("time", f"{minutes}m {secs:02d}s")
+    table.add_row(_("time"), _("{m}m {s:02d}s").format(m=minutes, s=secs))
     if cram_total is not None:
-        table.add_row("schedule", "unchanged: cram reviews are logged only")
+        table.add_row(_("schedule"), _("unchanged: cram reviews are logged only"))
     else:
-        table.add_row("still due today", str(due_today))
-        table.add_row("due tomorrow", str(due_tomorrow))
-    title = "cram summary" if cram_total is not None else "session summary"
-    return Panel(table, title=f"{title} · everything is saved", title_align="left", border_style="blue")
+        table.add_row(_("still due today"), str(due_today))
+        table.add_row(_("due tomorrow"), str(due_tomorrow))
+    title = _("cram summary · everything is saved") if cram_total is not None else None
+    title = title or _("session summary · everything is saved")
+    return Panel(table, title=title, title_align="left", border_style="blue")
 
 
 def status(data: dict[str, Any]) -> Panel:
@@ -251,21 +283,35 @@ def status(data: dict[str, Any]) -> Panel:
     table.add_column(style="bold")
     table.add_column()
     table.add_row(
-        "due now", f"[green]{data['due']}[/] review(s), [yellow]{data['learning']}[/] learning step(s)"
+        _("due now"),
+        _("[green]{due}[/] review(s), [yellow]{learning}[/] learning step(s)").format(
+            due=data["due"], learning=data["learning"]
+        ),
     )
-    table.add_row("new", f"[blue]{data['new_today']}[/] for today ({data['new_available']} not yet studied)")
-    table.add_row("reviewed today", str(data["reviewed_today"]))
-    table.add_row("streak", f"{data['streak']} day(s)")
+    table.add_row(
+        _("new"),
+        _("[blue]{today}[/] for today ({available} not yet studied)").format(
+            today=data["new_today"], available=data["new_available"]
+        ),
+    )
+    table.add_row(_("reviewed today"), str(data["reviewed_today"]))
+    table.add_row(_("streak"), _("{n} day(s)").format(n=data["streak"]))
     if data.get("interview") and data["interview"].get("plan"):
         from dlquiz.render.plan import interview_line, section_rows
 
-        table.add_row("interview", interview_line(data["interview"]))
+        table.add_row(_("interview"), interview_line(data["interview"]))
         if not data["interview"]["passed"]:
             for title, text in section_rows(data["interview"]):
                 table.add_row(f"  {title}", f"[dim]{text}[/]")
     return Panel(
-        Group(table, RichText(), RichText.assemble(("next: ", "dim"), (data["next_command"], "bold"))),
-        title="dlquiz · today",
+        Group(
+            table,
+            RichText(),
+            RichText.from_markup(
+                _("[dim]next:[/] {command}").format(command=f"[bold]{escape(data['next_command'])}[/]")
+            ),
+        ),
+        title=_("dlquiz · today"),
         title_align="left",
         border_style="blue",
     )
