@@ -90,7 +90,7 @@ def forecast_state(config: SchedulerConfig, state: CardState, until: datetime) -
 
 
 def _config(store: Store) -> SchedulerConfig:
-    from dlquiz.session import scheduler_config
+    from dlquiz.settings import scheduler_config  # not from session: session imports this module
 
     return scheduler_config(store)
 
@@ -143,18 +143,34 @@ def interview_forecast(store: Store, catalog: Catalog, now: datetime) -> dict[st
         for key in total:
             total[key] += row[key]
         studied = row["studied"]
+        # Readiness, the one number dlquiz, plan and stats show: recall on the day over all the cards,
+        # unseen ones counted as forgotten (render.plan.READINESS says it in words).
+        row["readiness"] = round(row["recall_kept_up"] / row["cards"], 4)
         row["expected_forgotten"] = round(studied - row["recall_kept_up"], 2)
         row["recall_now"] = round(row["recall_now"] / studied, 4) if studied else None
         row["recall_kept_up"] = round(row["recall_kept_up"] / studied, 4) if studied else None
         rows.append(row)
     studied = total["studied"]
     days_left = days_until(plan, now)
+    from dlquiz.pace import pace
+    from dlquiz.settings import settings
+
+    values = settings(store)
+    per_day = pace(
+        total["cards"] - studied,
+        days_left,
+        config.parameters,
+        config.desired_retention,
+        int(values["reviews_per_day"]),
+    )
     return {
         "plan": plan.to_dict(),
         "days_left": days_left,
         "passed": now >= at,
         "cards": total["cards"],
         "studied": studied,
+        "readiness": round(total["recall_kept_up"] / total["cards"], 4) if total["cards"] else None,
+        "pace": {**per_day.to_dict(), "new_per_day_setting": int(values["new_per_day"])},
         "recall_now": round(total["recall_now"] / studied, 4) if studied else None,
         "recall_kept_up": round(total["recall_kept_up"] / studied, 4) if studied else None,
         "expected_forgotten": round(studied - total["recall_kept_up"], 2),

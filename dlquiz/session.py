@@ -13,70 +13,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
-from dlquiz.errors import DlquizError
-from dlquiz.i18n import N_, _
 from dlquiz.model import Card, Catalog
 from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, SchedulerConfig, iso, parse_time, plan_due, review
+
+# Settings live in their own module, read by the study loop and by the interview plan without either
+# importing the other; re-exported here, where callers have always imported them from.
+from dlquiz.settings import SETTINGS, parse_setting, scheduler_config, settings  # noqa: F401
 from dlquiz.store import CardState, Store
 
 DAY_STARTS_AT = 4  # local hour, as in Anki: a late-night session still counts for "today"
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else left, show a learning step due this soon
-
-SETTINGS: dict[str, tuple[Any, str]] = {
-    "new_per_day": (10, N_("New cards introduced per day.")),
-    "reviews_per_day": (200, N_("Reviews shown per day at most.")),
-    "desired_retention": (0.9, N_("Target probability of recall when a card comes due (0.70-0.99).")),
-    "lang": ("en", N_("Language of every command (content and interface): en, zh or both.")),
-}
-
-
-def parse_setting(key: str, raw: str) -> Any:
-    """A validated setting value from text, or a DlquizError saying what is allowed."""
-    if key not in SETTINGS:
-        from dlquiz.errors import unknown
-
-        raise unknown("setting", key, SETTINGS)
-    if key in ("new_per_day", "reviews_per_day"):
-        try:
-            value = int(raw)
-        except ValueError:
-            raise DlquizError(
-                _("{key} must be a whole number, got {raw!r}").format(key=key, raw=raw)
-            ) from None
-        if not 0 <= value <= 10_000:
-            raise DlquizError(
-                _("{key} must be between 0 and 10000, got {value}").format(key=key, value=value)
-            )
-        return value
-    if key == "desired_retention":
-        try:
-            value = float(raw)
-        except ValueError:
-            raise DlquizError(_("desired_retention must be a number, got {raw!r}").format(raw=raw)) from None
-        if not 0.7 <= value <= 0.99:
-            raise DlquizError(
-                _("desired_retention must be between 0.70 and 0.99, got {raw}").format(raw=raw),
-                hint=_("0.9 is FSRS's default; higher means more reviews"),
-            )
-        return value
-    if raw not in ("en", "zh", "both"):
-        raise DlquizError(_("lang must be en, zh or both, got {raw!r}").format(raw=raw))
-    return raw
-
-
-def settings(store: Store) -> dict[str, Any]:
-    stored = store.settings()
-    return {key: stored.get(key, default) for key, (default, _) in SETTINGS.items()}
-
-
-def scheduler_config(store: Store) -> SchedulerConfig:
-    values = settings(store)
-    params = store.get_setting("fsrs_parameters")
-    config = SchedulerConfig(desired_retention=float(values["desired_retention"]))
-    plan = store.get_setting("interview")  # set by ``dlquiz plan``: {"date", "at", "target"}
-    if plan:
-        config = replace(config, interview_at=plan["at"], interview_target=float(plan["target"]))
-    return replace(config, parameters=tuple(params)) if params else config
 
 
 def day_start(now: datetime) -> datetime:

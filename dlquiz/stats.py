@@ -173,7 +173,9 @@ def interview_day(store: Store, catalog: Catalog, now: datetime) -> dict[str, An
     # The plan's "kept up" recall averages over studied cards; stats counts unseen cards as 0, so rescale.
     kept_up = {}
     for row in forecast.get("sections") or []:
-        if isinstance(row, dict) and row.get("cards") and row.get("recall_kept_up") is not None:
+        if isinstance(row, dict) and row.get("readiness") is not None:
+            kept_up[row["section"]] = row["readiness"]  # the plan's readiness: one definition everywhere
+        elif isinstance(row, dict) and row.get("cards") and row.get("recall_kept_up") is not None:
             kept_up[row["section"]] = row["recall_kept_up"] * row.get("studied", 0) / row["cards"]
     return {
         "date": when.isoformat(),

@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from dlquiz.i18n import _, ngettext
+from dlquiz.i18n import N_, _, ngettext
 
 
 def optimized(result: Any, stored: bool) -> RenderableType:
@@ -48,27 +48,63 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
+READINESS = N_(
+    "ready: the share of all cards you are expected to recall on the interview day if you do the "
+    "reviews dlquiz schedules until then; cards never studied count as forgotten."
+)
+
+
 def interview_line(data: dict[str, Any]) -> str:
-    """One line for the status panel: days left and predicted recall on the day."""
+    """One line for the status panel: days left and readiness on the day (the same number as stats)."""
     plan = data["plan"]
     if data["passed"]:
         return _("{date} has passed · [bold]dlquiz plan --clear[/] ends the plan").format(date=plan["date"])
     days = data["days_left"]
     when = _("tomorrow") if days == 1 else ngettext("in {n} day", "in {n} days", days).format(n=days)
-    recall = data["recall_kept_up"]
-    style = "green" if recall is not None and recall >= plan["target"] else "yellow"
-    recall_text = f"[{style}]{_pct(recall)}[/]"
+    ready = data.get("readiness")
+    style = "green" if ready is not None and ready >= plan["target"] else "yellow"
     return _(
-        "{date} ({when}) · predicted recall on the day {recall} (target {target}) · "
-        "{studied}/{cards} cards studied"
+        "{date} ({when}) · [bold]ready {ready}[/] on the day (target {target}) · {studied}/{cards} studied"
     ).format(
         date=plan["date"],
         when=when,
-        recall=recall_text,
+        ready=f"[{style}]{_pct(ready)}[/]",
         target=_pct(plan["target"]),
         studied=data["studied"],
         cards=data["cards"],
     )
+
+
+def pace_line(data: dict[str, Any]) -> str | None:
+    """What seeing every card before the day takes: new cards a day and the reviews that follow."""
+    pace = data.get("pace")
+    if not pace or data.get("passed") or not pace["unseen"]:
+        return None
+    if not pace["possible"] and pace["reason"] == "no_days":
+        return _("[red]not possible:[/] {n} card(s) never studied and no study day left").format(
+            n=pace["unseen"]
+        )
+    line = _(
+        "{per_day} new card(s) a day to see all {unseen} unseen before the day, then about {avg:.0f} "
+        "review(s) a day (up to {peak}), ~{minutes:.0f} min a day"
+    ).format(
+        per_day=pace["new_per_day"],
+        unseen=pace["unseen"],
+        avg=pace["reviews_per_day_avg"],
+        peak=pace["reviews_per_day_peak"],
+        minutes=pace["minutes_per_day_avg"],
+    )
+    if not pace["possible"]:
+        why = (
+            _("more than 3 hours a day")
+            if pace["reason"] == "too_long"
+            else _("more cards a day than reviews_per_day lets through")
+        )
+        return _("[red]not possible:[/] {line}: {why}").format(line=line, why=why)
+    setting = pace.get("new_per_day_setting")
+    if setting is not None and setting < pace["new_per_day"]:
+        line += " · " + _("raise it: [bold]dlquiz config new_per_day {n}[/]").format(n=pace["new_per_day"])
+    return line
 
 
 def section_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -77,8 +113,8 @@ def section_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 row["title"] or row["section"],
-                _("{recall} on the day · {studied}/{cards} studied").format(
-                    recall=_pct(row["recall_kept_up"]), studied=row["studied"], cards=row["cards"]
+                _("ready {ready} · {studied}/{cards} studied").format(
+                    ready=_pct(row.get("readiness")), studied=row["studied"], cards=row["cards"]
                 )
                 + (
                     " · " + _("{n} below target").format(n=row["below_target"]) if row["below_target"] else ""
@@ -100,38 +136,33 @@ def forecast(data: dict[str, Any]) -> RenderableType:
     table = Table(box=box.SIMPLE, pad_edge=False)
     table.add_column(_("section"))
     table.add_column(_("studied"), justify="right")
-    table.add_column(_("on the day"), justify="right")
-    table.add_column(_("no review"), justify="right")
+    table.add_column(_("ready"), justify="right")
+    table.add_column(_("studied: recall"), justify="right")
     table.add_column(_("< target"), justify="right")
-    table.add_column(_("forgotten"), justify="right")
-    for row in data["sections"]:
+    for row in [*data["sections"], {**data, "title": "[bold]" + _("all") + "[/]"}]:
         table.add_row(
             row["title"] or row["section"],
             f"{row['studied']}/{row['cards']}",
+            _pct(row.get("readiness")),
             _pct(row["recall_kept_up"]),
-            _pct(row["recall_now"]),
             str(row["below_target"]),
-            f"{row['expected_forgotten']:.1f}",
         )
-    table.add_row(
-        "[bold]" + _("all") + "[/]",
-        f"{data['studied']}/{data['cards']}",
-        _pct(data["recall_kept_up"]),
-        _pct(data["recall_now"]),
-        str(data["below_target"]),
-        f"{data['expected_forgotten']:.1f}",
-    )
     notes = RichText(
-        _(
-            "on the day: predicted recall if you do the reviews dlquiz schedules and recall them; cards due "
-            "after the interview with too little recall on the day are brought forward into its last four "
-            "days. no review: if no card is reviewed again. forgotten: expected number of studied cards "
-            "forgotten on the day. Cards not yet studied are not counted."
+        _(READINESS)
+        + " "
+        + _(
+            "studied: recall: the same for the studied cards alone; cards due after the interview with "
+            "too little recall on the day are brought forward into its last four days. < target: studied "
+            "cards still below the target on the day. dlquiz plan --json has more."
         ),
         style="dim",
     )
+    parts: list[RenderableType] = [RichText.from_markup(interview_line(data))]
+    pace = pace_line(data)
+    if pace:
+        parts.append(RichText.from_markup(pace))
     return Panel(
-        Group(RichText.from_markup(interview_line(data)), table, notes),
+        Group(*parts, table, notes),
         title=_("dlquiz plan · interview {date}").format(date=plan["date"]),
         title_align="left",
         border_style="blue",

@@ -174,7 +174,7 @@ def mastery(stats: Stats, lang: str) -> Table:
     table.add_column(_("cards"), justify="right", no_wrap=True)
     table.add_column(_("recall today"), no_wrap=True)
     if interview:
-        kept = _("interview day (kept up)") if interview.get("kept_up") else _("interview day")
+        kept = _("ready on the day") if interview.get("kept_up") else _("interview day")
         table.add_column(kept, no_wrap=True)
     for m in stats.mastery:
         title = " · ".join(m.title.get(c, m.section) for c in langs(lang))
@@ -253,9 +253,18 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
             "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} days",
             left,
         ).format(day=day, n=left)
-    parts.append(
-        Panel(mastery(stats, lang), title=title, title_align="left", border_style="green", box=box.ROUNDED)
-    )
+    body: list[RenderableType] = [mastery(stats, lang)]
+    forecast = (stats.interview or {}).get("forecast") or {}
+    if forecast.get("readiness") is not None:
+        from dlquiz.render.plan import READINESS, interview_line, pace_line
+
+        # The same readiness as the status screen and dlquiz plan, with what it means.
+        body += [RichText(), RichText.from_markup(interview_line(forecast))]
+        pace = pace_line(forecast)
+        if pace:
+            body.append(RichText.from_markup(pace))
+        body.append(RichText(_(READINESS), style="dim"))
+    parts.append(Panel(Group(*body), title=title, title_align="left", border_style="green", box=box.ROUNDED))
     parts.append(
         Panel(
             mocks(stats),

@@ -296,16 +296,23 @@ def status(data: dict[str, Any]) -> Panel:
     )
     table.add_row(_("reviewed today"), str(data["reviewed_today"]))
     table.add_row(_("streak"), _("{n} day(s)").format(n=data["streak"]))
+    sections = Table.grid(padding=(0, 2))  # apart: long section titles must not widen the labels above
+    sections.add_column(style="bold")
+    sections.add_column()
     if data.get("interview") and data["interview"].get("plan"):
-        from dlquiz.render.plan import interview_line, section_rows
+        from dlquiz.render.plan import interview_line, pace_line, section_rows
 
         table.add_row(_("interview"), interview_line(data["interview"]))
+        pace = pace_line(data["interview"])
+        if pace:
+            table.add_row(_("pace"), pace)
         if not data["interview"]["passed"]:
             for title, text in section_rows(data["interview"]):
-                table.add_row(f"  {title}", f"[dim]{text}[/]")
+                sections.add_row(f"  {title}", f"[dim]{text}[/]")
     return Panel(
         Group(
             table,
+            sections,
             RichText(),
             RichText.from_markup(
                 _("[dim]next:[/] {command}").format(command=f"[bold]{escape(data['next_command'])}[/]")
