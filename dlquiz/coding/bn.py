@@ -153,7 +153,8 @@ BN_BACKWARD = CodeDrill(
         ),
         Mistake(
             "wrong-axis",
-            "the statistics are taken over the features of each example (axis 1); BN averages over the batch (axis 0)",
+            "the statistics are taken over the features of each example (axis 1); "
+            "BN averages over the batch (axis 0)",
             "统计量是对每个样本的各个特征求的（axis 1）；BN 应对批维度求（axis 0）",
             _with(batchnorm_forward=partial(_forward, axis=1)),
         ),

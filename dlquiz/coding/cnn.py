@@ -249,7 +249,8 @@ def maxpool_backward(dy, cache):
         ),
         Mistake(
             "average-pool-gradient",
-            "the gradient is spread evenly over the window, as in average pooling: max pooling routes it to the max",
+            "the gradient is spread evenly over the window, as in average pooling: "
+            "max pooling routes it to the max",
             "梯度被均分到窗口内，这是平均池化的反向：最大池化只传给最大值",
             _POOL | {"maxpool_backward": partial(_pool_backward, mode="average")},
         ),
@@ -311,7 +312,8 @@ def residual_block_forward(x, W1, b1, W2, b2):
     mistakes=(
         Mistake(
             "relu-before-addition",
-            "the ReLU is applied to F(x) before the addition: the original block adds first, then applies ReLU",
+            "the ReLU is applied to F(x) before the addition: "
+            "the original block adds first, then applies ReLU",
             "ReLU 加在了 F(x) 上、在相加之前：原始残差块是先相加再 ReLU",
             {"residual_block_forward": partial(_residual, mode="relu-before-add")},
         ),

@@ -101,9 +101,7 @@ def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Ver
         Check(
             f"matches the reference on {len(cases)} random cases",
             not differing,
-            f"max rel err {worst:.1e}"
-            if not differing
-            else f"{', '.join(differing)} differ (rel err {worst:.2g})",
+            f"max rel err {worst:.1e}" if not differing else f"{_names(differing)} (rel err {worst:.2g})",
         )
     )
 
@@ -184,6 +182,10 @@ def name_mistake(
             return mistake
         partial = partial or mistake
     return partial
+
+
+def _names(outputs: list[str]) -> str:
+    return f"{outputs[0]} differs" if len(outputs) == 1 else f"{', '.join(outputs)} differ"
 
 
 def _pair(a: Any, b: Any) -> tuple[Any, Any]:

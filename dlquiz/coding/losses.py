@@ -296,15 +296,17 @@ MULTILABEL_BCE = CodeDrill(
     mistakes=(
         Mistake(
             "softmax-over-labels",
-            "a softmax over the labels makes them compete (they sum to 1); multi-label needs one sigmoid per label",
+            "a softmax over the labels makes them compete (they sum to 1); "
+            "multi-label needs one sigmoid per label",
             "对标签做了 softmax，使它们互相竞争（和为 1）；多标签要对每个标签单独做 sigmoid",
             {"multilabel_bce": _multilabel_softmax},
         ),
         Mistake(
             "summed-over-labels",
-            "the loss is summed over labels and averaged over examples; this drill asks for the mean over all N·C "
-            "entries (PyTorch's BCEWithLogitsLoss default)",
-            "损失对标签求和、对样本取平均；本题要求对全部 N·C 个元素取平均（PyTorch BCEWithLogitsLoss 的默认）",
+            "the loss is summed over labels and averaged over examples; "
+            "this drill asks for the mean over all N·C entries (PyTorch's BCEWithLogitsLoss default)",
+            "损失对标签求和、对样本取平均；"
+            "本题要求对全部 N·C 个元素取平均（PyTorch BCEWithLogitsLoss 的默认）",
             {"multilabel_bce": partial(_bce, reduce="rows")},
         ),
         Mistake(
@@ -355,7 +357,8 @@ SMOOTH_L1 = CodeDrill(
         ),
         Mistake(
             "quadratic-not-divided-by-beta",
-            "the quadratic piece is 0.5·d² (and its gradient d): with β it is 0.5·d²/β, so the pieces meet at |d| = β",
+            "the quadratic piece is 0.5·d² (and its gradient d): "
+            "with β it is 0.5·d²/β, so the pieces meet at |d| = β",
             "二次段写成了 0.5·d²（梯度 d）：带 β 时应为 0.5·d²/β，两段才能在 |d| = β 处衔接",
             {"smooth_l1": partial(_smooth_l1, divide=False)},
         ),

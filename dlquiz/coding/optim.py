@@ -93,10 +93,8 @@ def _adam(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, mo
         m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))
     else:
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    if mode == "eps-inside":
-        step = m_hat / np.sqrt(v_hat + eps)
-    else:
-        step = m_hat / (np.sqrt(v_hat) + eps)
+    root = np.sqrt(v_hat + eps) if mode == "eps-inside" else np.sqrt(v_hat) + eps
+    step = m_hat / root
     if mode == "corrected-state":
         return param - lr * step, m_hat, v_hat
     return param - lr * step, m, v
@@ -143,8 +141,16 @@ def _adam_run(fns: Functions, c: Case) -> dict[str, Any]:
     return {"param after each step": np.array(params), "m": m, "v": v}
 
 
-def _drill(id: str, question: str, fn: Any, state: tuple[str, ...], hyper: dict[str, list[float]], template: str,
-           mistakes: tuple[Mistake, ...], difficulty: int = 2) -> CodeDrill:  # fmt: skip
+def _drill(
+    id: str,
+    question: str,
+    fn: Any,
+    state: tuple[str, ...],
+    hyper: dict[str, list[float]],
+    template: str,
+    mistakes: tuple[Mistake, ...],
+    difficulty: int = 2,
+) -> CodeDrill:
     return CodeDrill(
         id=id,
         question=question,
@@ -215,7 +221,8 @@ NESTEROV = _drill(
     {"lr": [0.01, 0.1], "mu": [0.9, 0.5]},
     _template(
         "nesterov_step(param, grad, velocity, lr=0.01, mu=0.9)",
-        "One step of Nesterov momentum in PyTorch's form (grad is taken at param). Returns (param, velocity).",
+        "One step of Nesterov momentum in PyTorch's form (grad is taken at param).\n"
+        "    Returns (param, velocity).",
         "v ← μv + g, then step along g + μv (the look-ahead)",
     ),
     (
@@ -275,7 +282,8 @@ RMSPROP = _drill(
         ),
         Mistake(
             "sum-not-average",
-            "the squares are summed as in AdaGrad; RMSProp keeps a moving average so the rate does not decay to 0",
+            "the squares are summed as in AdaGrad; "
+            "RMSProp keeps a moving average so the rate does not decay to 0",
             "像 AdaGrad 一样把平方梯度累加了；RMSProp 用滑动平均，学习率才不会衰减到 0",
             {"rmsprop_step": _rmsprop_sum},
         ),
@@ -299,7 +307,8 @@ ADAM = CodeDrill(
     mistakes=(
         Mistake(
             "no-bias-correction",
-            "no bias correction: early steps use m and v, which start at 0 (the first step is about 3× too large)",
+            "no bias correction: early steps use m and v, which start at 0 "
+            "(the first step is about 3× too large)",
             "没有做偏差修正：早期直接用了从 0 开始的 m 和 v（第一步约大 3 倍）",
             {"adam_step": partial(_adam, mode="no-correction")},
         ),

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -53,24 +54,22 @@ def card_for(drill_id: str, catalog: Any) -> Any:
     return None
 
 
-def file_text(drill: Any, card: Any, lang: str) -> str:
-    """The starter file: the drill header, the task in the chosen languages, then the code template."""
-    langs = ("en", "zh") if lang == "both" else (lang,)
+def file_text(drill: Any, card: Any) -> str:
+    """The starter file: the drill header, the task in English and Chinese, then the code template.
+
+    Both languages, whatever the interface language: the file is read in an editor, next to the code.
+    """
     lines = [HEADER.format(id=drill.id), f"# check it:  dlquiz code check {drill.file_name}"]
     if card is not None:
-        lines.append("#")
-        for code in langs:
-            for text_line in _plain(card.prompt.get(code)).splitlines():
-                lines.append(f"# {text_line}".rstrip())
+        # Chinese has no spaces to break at: wrap it by characters, each about two columns wide.
+        for code, width in (("en", 96), ("zh", 46)):
             lines.append("#")
-    return "\n".join(lines).rstrip("#\n") + "\n" + drill.template
+            text = card.prompt.get(code).replace("`", "")
+            lines.extend(f"# {line}" for line in textwrap.wrap(text, width, break_on_hyphens=False))
+    return "\n".join(lines) + "\n" + drill.template
 
 
-def _plain(text: str) -> str:
-    return text.replace("`", "")
-
-
-def start(drill: Any, card: Any, folder: Path, lang: str, force: bool = False) -> Path:
+def start(drill: Any, card: Any, folder: Path, force: bool = False) -> Path:
     path = folder / drill.file_name
     if path.exists() and not force:
         raise DlquizError(
@@ -78,7 +77,7 @@ def start(drill: Any, card: Any, folder: Path, lang: str, force: bool = False) -
             hint=f"check it with: dlquiz code check {path}  (or --force to start over)",
         )
     try:
-        path.write_text(file_text(drill, card, lang), encoding="utf-8")
+        path.write_text(file_text(drill, card), encoding="utf-8")
     except OSError as error:
         raise DlquizError(f"cannot write {path}: {error.strerror}") from None
     return path
@@ -186,11 +185,20 @@ def note_attempt(
     return entry
 
 
+def reveal_hint(drill_id: str) -> int:
+    """One more hint shown: returns how many are shown now."""
+    data = attempts()
+    entry = data.setdefault(drill_id, {"failures": 0, "solution_seen": False})
+    entry["hints"] = int(entry.get("hints", 0)) + 1
+    _save(data)
+    return entry["hints"]
+
+
 def reset_attempts(drill_id: str) -> None:
+    """After a recorded review: the next attempt starts fresh (failures, hints, solution)."""
     data = attempts()
     if drill_id in data:
-        data[drill_id]["failures"] = 0
-        data[drill_id]["solution_seen"] = False
+        data[drill_id].update(failures=0, solution_seen=False, hints=0)
         _save(data)
 
 
