@@ -17,7 +17,13 @@ from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
 from dlquiz.render import langs, print_record
 
 LANG_LABEL = {"en": "EN", "zh": "中文"}
-TYPE_STYLE = {"basic": "cyan", "cloze": "magenta", "choice": "yellow", "numeric": "green"}
+TYPE_STYLE = {
+    "basic": "cyan",
+    "cloze": "magenta",
+    "choice": "yellow",
+    "numeric": "green",
+    "code": "bright_blue",
+}
 
 
 def plain(text: str) -> str:
@@ -237,6 +243,15 @@ def drill_answer(d: Drill, lang: str) -> RenderableType:
             mark = ("✓", "bold green") if option.correct else ("✗", "red")
             text = " / ".join(plain(option.text.get(c)) for c in codes)
             parts.append(RichText.assemble(f"  {chr(65 + i)}. ", mark, " ", text))
+    elif d.type == "code":
+        parts.append(RichText("Hints" if lang != "zh" else "提示", style="bold"))
+        for i, hint in enumerate(d.hints, start=1):
+            for c in codes:
+                parts.append(_item(f"{i}.", hint.get(c), "dim"))
+        solution = f"dlquiz code solution {d.judge}"
+        parts.append(
+            RichText.assemble(("reference: " if lang != "zh" else "参考答案：", "dim"), (solution, "bold"))
+        )
     elif d.type == "numeric":
         tol = f" ± {d.tolerance:g}" if d.tolerance else ""
         unit = f" {d.unit}" if d.unit else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -49,6 +50,22 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
             parts.extend(cloze_blanks(card.prompt.get(c)) for c in langs(lang))
         else:
             parts.append(_texts(card.prompt, lang))
+        if card.type == "code":
+            file = code_file(card)
+            state = "edit" if file.exists() else "write"
+            parts.append(RichText())
+            parts.append(
+                RichText.assemble(
+                    ("file: ", "dim"),
+                    (str(file), "bold"),
+                    (
+                        f"  ({state} it, then press Enter to judge it)"
+                        if lang != "zh"
+                        else "  （编辑后按 Enter 判题）",
+                        "dim",
+                    ),
+                )
+            )
         if card.type == "choice":
             parts.append(RichText())
             for i, option in enumerate(card.options):
@@ -65,9 +82,16 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
     )
 
 
+def code_file(card: Drill) -> Path:
+    """Where a code drill's file is: the one ``dlquiz code start`` writes in the current folder."""
+    return Path(str(card.judge).replace("-", "_") + ".py")
+
+
 def keys_hint(card: Card, revealed: bool) -> RichText:
     if not revealed:
-        if isinstance(card, Drill) and card.type == "choice":
+        if isinstance(card, Drill) and card.type == "code":
+            first = "Enter judge the file · r reveal hints"
+        elif isinstance(card, Drill) and card.type == "choice":
             first = "type letters (e.g. AC) + Enter · Enter alone reveals"
         elif isinstance(card, Drill) and card.type == "numeric":
             first = "type a number + Enter · Enter alone reveals"
