@@ -98,8 +98,9 @@ def verdict(result: dict[str, Any], lang: str, file: str = "") -> RenderableType
     if mistake:
         said = {"en": mistake["en"], "zh": mistake["zh"], "both": f"{mistake['en']}\n{mistake['zh']}"}[lang]
         lines.append(_item("→", RichText.assemble((_("looks like: "), "bold"), said)))
-    elif not result.get("passed") and result.get("checks"):
-        hint = _("no known mistake matches: compare with the hints (dlquiz code hint ID)")
+    elif not result.get("passed") and result.get("checks") and not result.get("error"):
+        hint = _("no known mistake matches: compare with the hints (dlquiz code hint {id})")
+        hint = hint.format(id=result.get("drill", "ID"))
         lines.append(_item("→", RichText(hint, style="dim")))
     if result.get("output"):
         printed = result["output"].rstrip().splitlines()
