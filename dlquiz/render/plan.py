@@ -44,10 +44,13 @@ def _pct(value: float | None) -> str:
 def interview_line(data: dict[str, Any]) -> str:
     """One line for the status panel: days left and predicted recall on the day."""
     plan = data["plan"]
-    if data["passed"]:
-        return f"{plan['date']} has passed · [bold]dlquiz plan --clear[/] ends the plan"
+    from dlquiz.days import when_words
+
     days = data["days_left"]
-    when = "tomorrow" if days == 1 else f"in {days} days"
+    when = when_words(days)
+    if data["passed"]:
+        past = f"{plan['date']} ({when}) has passed" if days >= 0 else f"{plan['date']} {when}"
+        return f"{past} · [bold]dlquiz plan --clear[/] ends the plan"
     recall = data["recall_kept_up"]
     style = "green" if recall is not None and recall >= plan["target"] else "yellow"
     return (

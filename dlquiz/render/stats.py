@@ -212,11 +212,11 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
     ]
     title = "mastery · mean predicted recall (unseen cards count 0)"
     if stats.interview:
-        left = stats.interview["days_left"]
+        from dlquiz.days import when_words
+
         day = date.fromisoformat(stats.interview["date"]).strftime("%b %d")
-        title = (
-            f"mastery · predicted recall, unseen cards 0 · interview {day}, in {left} day{'s' * (left != 1)}"
-        )
+        when = when_words(stats.interview["days_left"])
+        title = f"mastery · predicted recall, unseen cards 0 · interview {day}, {when}"
     parts.append(
         Panel(mastery(stats, lang), title=title, title_align="left", border_style="green", box=box.ROUNDED)
     )

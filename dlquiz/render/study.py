@@ -175,11 +175,14 @@ def status(data: dict[str, Any]) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row(
-        "due now", f"[green]{data['due']}[/] review(s), [yellow]{data['learning']}[/] learning step(s)"
-    )
+    due_now = f"[green]{data['due']}[/] review(s), [yellow]{data['learning']}[/] learning step(s)"
+    if not data["learning"] and data.get("learning_in_min"):
+        due_now += f" · a learning step is due in {data['learning_in_min']} min"
+    table.add_row("due now", due_now)
     table.add_row("new", f"[blue]{data['new_today']}[/] for today ({data['new_available']} not yet studied)")
     table.add_row("reviewed today", str(data["reviewed_today"]))
+    if data.get("due_tomorrow") is not None:
+        table.add_row("due tomorrow", str(data["due_tomorrow"]))
     table.add_row("streak", f"{data['streak']} day(s)")
     if data.get("interview") and data["interview"].get("plan"):
         from dlquiz.render.plan import interview_line, section_rows
