@@ -60,10 +60,12 @@ def elapsed(last: date | None, current: date) -> int | None:
 
 def when_words(days: int) -> str:
     """The words for a date ``days`` away: today, tomorrow, in N days; was N days ago once past."""
+    from dlquiz.i18n import _, ngettext
+
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days > 1:
-        return f"in {days} days"
-    return f"was {-days} day{'s' * (days != -1)} ago"
+        return ngettext("in {n} day", "in {n} days", days).format(n=days)
+    return ngettext("was {n} day ago", "was {n} days ago", -days).format(n=-days)
