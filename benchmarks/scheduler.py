@@ -29,15 +29,14 @@ import math
 import random
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import fsrs
 
 from dlquiz import days, optimize
 from dlquiz.plan import DEFAULT_TARGET
-from dlquiz.schedule import REVIEW, SchedulerConfig, iso, parse_time, plan_due, recall, review
+from dlquiz.schedule import PERIODS, REVIEW, SchedulerConfig, iso, parse_time, plan_due, recall, review
 from dlquiz.store import CardState
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -232,21 +231,6 @@ def run_policy(
 # --- 3. daily use at a random hour --------------------------------------------------------------------------
 
 DAILY_DAYS = 90
-Grader = Callable[[SchedulerConfig, str, CardState | None, int, datetime], CardState]
-
-
-def whole_periods(config: SchedulerConfig, card_id: str, state: CardState | None, rating: int, now: datetime):
-    """dlquiz before issue 16: elapsed time in whole 24-hour periods, as py-fsrs counts it by itself."""
-    if state is None or not state.last_review:
-        return review(config, card_id, state, rating, now)
-    base = date(2000, 1, 1)
-    periods = (now - parse_time(state.last_review)).days
-    return review(config, card_id, state, rating, now, today=base + timedelta(days=periods), last_day=base)
-
-
-def study_days(config: SchedulerConfig, card_id: str, state: CardState | None, rating: int, now: datetime):
-    """dlquiz now: study days (the local ones; this learner stays in one zone)."""
-    return review(config, card_id, state, rating, now)
 
 
 @dataclass
@@ -262,14 +246,13 @@ class Daily:
 def daily_session(
     world: World,
     learner: Learner,
-    grade: Grader,
+    config: SchedulerConfig,
     ids: list[str],
     now: datetime,
     rng: random.Random,
     out: Daily,
 ) -> None:
     """One session at ``now``: the learning steps due, every review due this study day, ten new cards."""
-    config = SchedulerConfig()
     tomorrow = days.start_of(days.study_day(now) + timedelta(days=1))
     new_left = NEW_PER_DAY
     while True:
@@ -304,7 +287,7 @@ def daily_session(
         truth = world.truth.get(card_id)
         rating = learner.answer(truth, now, rng)
         world.truth[card_id] = learner.learn(truth, len(world.truth) + 1, rating, now)
-        after = grade(config, card_id, before, rating, now)
+        after = review(config, card_id, before, rating, now)
         world.states[card_id] = after
         out.reviews += 1
         if before is not None and before.state == REVIEW:
@@ -316,7 +299,7 @@ def daily_session(
         now += timedelta(seconds=SECONDS_PER_CARD)
 
 
-def daily_use(learner: Learner, grade: Grader, n_cards: int, seed: int) -> Daily:
+def daily_use(learner: Learner, config: SchedulerConfig, n_cards: int, seed: int) -> Daily:
     ids = [f"c{i:04d}" for i in range(n_cards)]
     world = World({}, {}, [], 0)
     hours = random.Random(seed)  # the same study hours for both countings
@@ -325,7 +308,7 @@ def daily_use(learner: Learner, grade: Grader, n_cards: int, seed: int) -> Daily
     first = START.replace(hour=0)
     for day in range(DAILY_DAYS):
         when = first + timedelta(days=day, hours=hours.uniform(6, 26))
-        daily_session(world, learner, grade, ids, when, outcomes, out)
+        daily_session(world, learner, config, ids, when, outcomes, out)
     out.cards = world.introduced
     return out
 
@@ -340,10 +323,15 @@ def report_daily(learner: Learner, n_cards: int, seeds: int) -> bool:
         f"{'reviews/card':>14}{'retention':>11}"
     )
     results = {}
-    for name, grade in (("whole 24-hour periods", whole_periods), ("study days", study_days)):
+    # Before issue 16, dlquiz counted whole 24-hour periods (py-fsrs's own count); now study days.
+    countings = (
+        ("whole 24-hour periods", SchedulerConfig(elapsed=PERIODS)),
+        ("study days", SchedulerConfig()),
+    )
+    for name, config in countings:
         total = Daily()
         for seed in range(seeds):
-            got = daily_use(learner, grade, n_cards, seed)
+            got = daily_use(learner, config, n_cards, seed)
             for key in total.__dataclass_fields__:
                 setattr(total, key, getattr(total, key) + getattr(got, key))
         share = total.one_day / total.passing_after_third if total.passing_after_third else 0.0

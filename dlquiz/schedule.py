@@ -23,6 +23,11 @@ from dlquiz.days import elapsed, study_day
 from dlquiz.i18n import N_, _
 from dlquiz.store import CardState
 
+# How elapsed time between reviews is counted: in study days (dlquiz.days, since issue 16), or in whole
+# 24-hour periods as py-fsrs counts by itself (every review logged before; their configs lack the key, so a
+# replay grades them as they were graded and ``doctor`` finds the stored states it expects).
+STUDY_DAYS, PERIODS = "study_days", "periods"
+
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 RATING_NAMES = {v: k.capitalize() for k, v in RATINGS.items()}
 # The same names for the screen, marked for the interface catalog (Anki's Chinese names: 重来 困难 良好 简单).
@@ -52,6 +57,7 @@ class SchedulerConfig:
     interview_target: float | None = None
     # The interview's calendar date (YYYY-MM-DD): its study day, whatever the zone of a later replay.
     interview_date: str | None = None
+    elapsed: str = STUDY_DAYS  # STUDY_DAYS or PERIODS (see above)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -67,6 +73,8 @@ class SchedulerConfig:
             data["interview_target"] = self.interview_target
         if self.interview_date is not None:
             data["interview_date"] = self.interview_date
+        if self.elapsed != PERIODS:  # absent for the old count, so configs stored before keep their ids
+            data["elapsed"] = self.elapsed
         return data
 
     @classmethod
@@ -83,6 +91,7 @@ class SchedulerConfig:
                 float(data["interview_target"]) if data.get("interview_target") is not None else None
             ),
             interview_date=data.get("interview_date"),
+            elapsed=str(data.get("elapsed", PERIODS)),
         )
 
     def interview_day(self) -> date | None:
@@ -169,7 +178,7 @@ def review(
         raise ValueError("now must be timezone-aware")
     now = now.astimezone(timezone.utc)
     before = to_fsrs(card_id, state, now)
-    days = days_since(state, now, today, last_day)
+    days = days_since(state, now, today, last_day) if config.elapsed == STUDY_DAYS else None
     if days is not None:
         # fsrs takes (now - last_review).days: make it the study days (the real moment is kept below).
         before.last_review = now - timedelta(days=days)
@@ -235,7 +244,8 @@ def recall_on(
 
 def _stability_after_recall(config: SchedulerConfig, state: CardState, when: datetime, days: int) -> float:
     card = to_fsrs(state.card_id, state, when)
-    card.last_review = when - timedelta(days=days)
+    if config.elapsed == STUDY_DAYS:
+        card.last_review = when - timedelta(days=days)
     plain = scheduler(replace(config, fuzz=False))
     after, _log = plain.review_card(card, fsrs.Rating.Good, review_datetime=when)
     return float(after.stability)
@@ -265,14 +275,15 @@ def plan_due(
     if now >= at or due <= at:
         return None  # the interview has passed, or FSRS already shows the card before it
     target = config.interview_target
-    if recall(config.parameters, state.stability, (day - today).days) >= target:
+    periods = config.elapsed == PERIODS  # as graded before study days (fractional days, a 20-hour gap)
+    if (recall_at(config, state, at) if periods else recall_on(config, state, day, today)) >= target:
         return None
     candidates = []
     for days_before in range(1, PLAN_WINDOW_DAYS + 1):
         slot_day = day - timedelta(days=days_before)
-        if slot_day <= today:
-            break  # a brought-forward review lands on a later study day, not the same one
         slot = at - timedelta(days=days_before)
+        if (slot < now + timedelta(hours=20)) if periods else (slot_day <= today):
+            break  # a brought-forward review lands on a later study day, not the same one
         stability = _stability_after_recall(config, state, slot, (slot_day - today).days)
         if recall(config.parameters, stability, days_before) >= target:
             candidates.append(slot)

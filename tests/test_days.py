@@ -4,6 +4,7 @@ tests/test_days_cli.py runs the real CLI under libfaketime."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -18,8 +19,8 @@ from dlquiz import migrations as dlquiz_migrations
 from dlquiz.doctor import check
 from dlquiz.optimize import build_items, study_reviews
 from dlquiz.plan import interview_forecast, parse_plan, set_plan
-from dlquiz.schedule import REVIEW, SchedulerConfig, parse_time, review, to_fsrs
-from dlquiz.session import StudySession, status, streak
+from dlquiz.schedule import PERIODS, REVIEW, STUDY_DAYS, SchedulerConfig, parse_time, review, to_fsrs
+from dlquiz.session import StudySession, record_review, status, streak
 from dlquiz.stats import compute
 from dlquiz.store import Store
 from tests.lab import catalog_of, question_data
@@ -207,6 +208,26 @@ def test_optimizer_items_count_recorded_study_days(store, zone):
         session.grade(card, 3, when)
     items, _ = build_items(study_reviews(store))
     assert len(items) == 1 and "delta_t: 1" in repr(items[0].reviews[-1])
+
+
+def test_reviews_graded_before_study_days_replay_as_they_were_graded(store, zone):
+    cat = catalog(1)
+    card = cat.get("q00")
+    stored = {k: v for k, v in SchedulerConfig().to_dict().items() if k != "elapsed"}  # as logged before
+    old = SchedulerConfig.from_dict(stored)
+    assert old.elapsed == PERIODS and SchedulerConfig().elapsed == STUDY_DAYS
+    sid = store.scheduler_id(old.to_dict())
+    steps = ((3, 0), (1, 10), (3, 11), (3, 20))
+    for rating, minute in steps:
+        graded = record_review(store, old, sid, card, rating, utc(2027, 1, 4, 8, minute), None, None)
+    graded = record_review(store, old, sid, card, 3, utc(2027, 1, 5, 8, 15), None, None)
+    assert graded.state.stability == pytest.approx(0.93, abs=0.01)  # the old count, kept by its config
+    assert check(store, {"q00"}).healthy  # so doctor finds what it expects after the upgrade
+    now = parse_time(graded.state.due)
+    StudySession(store, cat, now).grade(card, 3, now)  # graded today: study days
+    assert check(store, {"q00"}).healthy
+    logged = {json.loads(r[0]).get("elapsed") for r in store.conn.execute("SELECT config FROM schedulers")}
+    assert logged == {None, STUDY_DAYS}
 
 
 # --- the migration ------------------------------------------------------------------------------------------
