@@ -146,7 +146,7 @@ def interview_forecast(store: Store, catalog: Catalog, now: datetime) -> dict[st
             continue
         row["studied"] += 1
         # Study days, as the scheduler counts them (the interview's is its date).
-        r_now = recall_on(config, state, day, session.last_days.get(card.id))
+        r_now = recall_on(config, state, day, session.last_day(card.id))
         r_kept = recall_on(config, forecast_state(config, state, at), day) if now < at else r_now
         row["recall_now"] += r_now
         row["recall_kept_up"] += r_kept

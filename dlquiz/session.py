@@ -140,7 +140,7 @@ class StudySession:
         # Only reviews of cards in the Review state use up the review limit, as in Anki's v3 scheduler:
         # learning and relearning steps (a failed review's 10 minutes) do not.
         self.reviews_done = store.count_reviews_on(self.today, review_state=True)
-        self.last_days = store.last_study_days()
+        self._last_days: dict[str, date | None] = {}  # card id -> its last review's study day, as read
         self.new_extra = 0 if new_limit is None else self.new_done  # --new N means N more today
         self.graded: list[Graded] = []
         self._plan_dues: dict[tuple[str, str | None, str | None], datetime | None] = {}
@@ -151,6 +151,12 @@ class StudySession:
             from dlquiz.plan import cram_order
 
             self.cram_queue = cram_order(self.config, self.cards, self.states, now)
+
+    def last_day(self, card_id: str) -> date | None:
+        """The recorded study day of the card's last review (read once, on demand: an indexed lookup)."""
+        if card_id not in self._last_days:
+            self._last_days[card_id] = self.store.last_study_day(card_id)
+        return self._last_days[card_id]
 
     def due_of(self, card_id: str) -> datetime:
         """When the card is due: its stored due, or earlier if the interview plan brings it forward.
@@ -165,7 +171,7 @@ class StudySession:
         key = (card_id, state.due, state.last_review)
         if key not in self._plan_dues:
             self._plan_dues[key] = plan_due(
-                self.config, state, parse_time(state.last_review), self.last_days.get(card_id)
+                self.config, state, parse_time(state.last_review), self.last_day(card_id)
             )
         forward = self._plan_dues[key]
         return min(due, forward) if forward else due
@@ -288,7 +294,7 @@ class StudySession:
         state = self.states.get(card.id)
         if self.cram and state is not None and state.due:
             return {r: parse_time(state.due) - now for r in (1, 2, 3, 4)}  # cram leaves the schedule alone
-        return preview(self.config, card.id, state, now, self.today, self.last_days.get(card.id))
+        return preview(self.config, card.id, state, now, self.today, self.last_day(card.id))
 
     def grade(self, card: Card, rating: int, now: datetime, duration_ms: int | None = None) -> Graded:
         """Record a review: log row and new state in one transaction, committed before returning."""
@@ -310,7 +316,7 @@ class StudySession:
             self.states.get(card.id),
         )
         self.states[card.id] = graded.state
-        self.last_days[card.id] = graded.day
+        self._last_days[card.id] = graded.day
         if graded.state.reps == 1:
             self.new_done += 1
         elif was_review:
@@ -324,9 +330,7 @@ class StudySession:
         if undone is None:
             return None
         card_id, restored = undone
-        self.last_days.pop(card_id, None)
-        if (day := self.store.last_study_day(card_id)) is not None:
-            self.last_days[card_id] = day
+        self._last_days.pop(card_id, None)
         if restored is None:
             self.states.pop(card_id, None)
         else:

@@ -390,8 +390,8 @@ class Store:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT card_id FROM reviews")]
 
     def latest_study_day(self) -> date | None:
-        """The latest study day any study review was logged on."""
-        row = self.conn.execute("SELECT MAX(study_day) FROM reviews WHERE kind = 'study'").fetchone()
+        """The latest study day any review was logged on (MAX over the study_day index)."""
+        row = self.conn.execute("SELECT MAX(study_day) FROM reviews").fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
     def last_study_day(self, card_id: str) -> date | None:
@@ -402,13 +402,6 @@ class Store:
             (card_id,),
         ).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
-
-    def last_study_days(self) -> dict[str, date]:
-        """card id -> the study day of its latest study review."""
-        rows = self.conn.execute(
-            "SELECT card_id, study_day, MAX(reviewed_at) FROM reviews WHERE kind = 'study' GROUP BY card_id"
-        )
-        return {r[0]: date.fromisoformat(r[1]) for r in rows if r[1]}
 
     def study_days(self, since: date) -> set[date]:
         """The study days with at least one study review, from ``since`` on."""
