@@ -230,6 +230,31 @@ def test_reviews_graded_before_study_days_replay_as_they_were_graded(store, zone
     assert logged == {None, STUDY_DAYS}
 
 
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_history_files_carry_the_recorded_days(store, zone, tmp_path: Path, suffix: str):
+    from dlquiz.history import export, import_file
+
+    zone("Asia/Shanghai")
+    cat = catalog(3)
+    study_daily(store, 3, utc(2027, 1, 1, 17, 30), 3)  # 01:30 in Shanghai: the evening before
+    path = tmp_path / f"log{suffix}"
+    export(store, path)
+    zone("America/Los_Angeles")
+    other = Store.open(tmp_path / f"other{suffix}.db", now=utc(2027, 1, 5))
+    try:
+        import_file(other, path)
+        days_of = [
+            tuple(r) for r in other.conn.execute("SELECT study_day, utc_offset FROM reviews ORDER BY id")
+        ]
+        assert days_of == [
+            tuple(r) for r in store.conn.execute("SELECT study_day, utc_offset FROM reviews ORDER BY id")
+        ]
+        assert days_of[0] == ("2027-01-01", 480)  # 01:30 on Jan 2 in Shanghai: the evening before
+        assert check(other, set(cat.index)).healthy
+    finally:
+        other.close()
+
+
 # --- the migration ------------------------------------------------------------------------------------------
 
 
