@@ -482,7 +482,7 @@ def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
     """Today at a glance, for ``dlquiz`` with no arguments."""
     session = StudySession(store, catalog, now)
     counts = session.counts(now)
-    reviewed_today = session.new_done + session.reviews_done
+    reviewed_today = store.count_reviews_on(session.today)  # learning steps too (the limit leaves them out)
     if counts.total:
         command = "dlquiz study"
     elif session.reviews_done >= session.reviews_per_day:

@@ -306,6 +306,7 @@ def test_learning_steps_do_not_use_up_the_review_limit(store, zone):
     }
     assert len(reviewed) == 6  # the limit counts reviews, not the relearning steps that followed the lapses
     assert StudySession(store, cat, now).reviews_done == 6
+    assert status(store, cat, now)["reviewed_today"] == shown > 6  # what was done, steps included
 
 
 def test_next_mixes_new_cards_as_study_does(store, zone):
