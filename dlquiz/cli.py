@@ -504,8 +504,8 @@ def config(
     table.add_column(_("value"))
     table.add_column(_("meaning"), style="dim")
     for name, (default, meaning) in SETTINGS.items():
-        changed = " " + _("(default {default})").format(default=default) if values[name] != default else ""
-        table.add_row(name, str(values[name]), _(meaning) + changed)
+        shown = _("{meaning} (default {default})") if values[name] != default else "{meaning}"
+        table.add_row(name, str(values[name]), shown.format(meaning=_(meaning), default=default))
     console().print(table)
 
 
@@ -530,7 +530,8 @@ def doctor(
         out = console()
         say = functools.partial(out.print, soft_wrap=True)  # one finding per line, whole in a pipe
         mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
-        say(mark + " " + _("integrity: {result}").format(result=report.integrity))
+        result = _("ok") if report.integrity == "ok" else report.integrity  # else SQLite's own words
+        say(mark + " " + _("integrity: {result}").format(result=result))
         if report.mismatched:
             say(
                 "[red]✗[/] "
