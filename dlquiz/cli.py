@@ -73,6 +73,8 @@ def friendly(fn: F) -> F:
         except DlquizError as error:
             _report(error)
             raise typer.Exit(error.exit_code) from None
+        finally:
+            i18n.set_language(None)  # the language was this command's: the next call (a test) starts afresh
 
     return wrapper  # type: ignore[return-value]
 

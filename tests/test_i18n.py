@@ -273,3 +273,12 @@ def test_show_in_chinese_and_in_both(cli):
     assert "简答" in zh and "参考文献" in zh and not ENGLISH_INTERFACE.search(zh)
     both = cli("show", "bn-backward", "--lang", "both", env={"COLUMNS": "100"}).stdout
     assert "Short answer · 简答" in both and "References · 参考文献" in both
+
+
+def test_a_command_language_ends_with_the_command(cli):
+    # In one process (tests, a library user), a zh command must not leave the next render in Chinese.
+    assert cli("show", "bn-backwrd", "--lang", "zh").exit_code == 2
+    assert i18n.language() == "en"
+    from dlquiz.schedule import rating_name
+
+    assert rating_name(1) == "Again"
