@@ -87,7 +87,7 @@ def _content_language(lang: Lang | None) -> str:
     if env in Lang.__members__:
         return env
     from dlquiz import paths
-    from dlquiz.store import peek_setting
+    from dlquiz.prefs import peek_setting
 
     stored = peek_setting(paths.database(Options.db), "lang")
     return stored if stored in Lang.__members__ else Lang.en.value

@@ -282,3 +282,17 @@ def test_a_command_language_ends_with_the_command(cli):
     from dlquiz.schedule import rating_name
 
     assert rating_name(1) == "Again"
+
+
+def test_the_language_is_read_without_the_store(tmp_path, cli, isolated_home):
+    from dlquiz.prefs import peek_setting
+
+    db = isolated_home / "dlquiz.db"
+    assert peek_setting(db, "lang") is None  # no database yet: not set, and nothing is created
+    assert not db.exists()
+    assert cli("config", "lang", "both").exit_code == 0
+    assert peek_setting(db, "lang") == "both"
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database")
+    assert peek_setting(junk, "lang") is None
+    assert cli("--db", str(junk), "show", "bn-backward").exit_code == 0  # show does not need the store
