@@ -59,6 +59,7 @@ class Options:
 
     banks: list[str] = []
     db: str | None = None
+    lang: str | None = None  # the running command's language, resolved once by friendly()
 
 
 def friendly(fn: F) -> F:
@@ -68,13 +69,16 @@ def friendly(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             # Before anything else, so that errors, too, are in the user's language.
-            i18n.set_language(_content_language(kwargs.get("lang")))
+            Options.lang = _content_language(kwargs.get("lang"))
+            i18n.set_language(Options.lang)
             return fn(*args, **kwargs)
         except DlquizError as error:
             _report(error)
             raise typer.Exit(error.exit_code) from None
         finally:
-            i18n.set_language(None)  # the language was this command's: the next call (a test) starts afresh
+            # The language was this command's: the next call in this process (a test) starts afresh.
+            Options.lang = None
+            i18n.set_language(None)
 
     return wrapper  # type: ignore[return-value]
 
@@ -331,8 +335,8 @@ MaybeLang = LangOption
 
 
 def _language(lang: Lang | None, store: Any = None) -> str:
-    """--lang when given, else the lang setting."""
-    return _content_language(lang)
+    """--lang when given, else $DLQUIZ_LANG, else the lang setting (as resolved for this command)."""
+    return Options.lang or _content_language(lang)
 
 
 def _seed(seed: int | None) -> int:
