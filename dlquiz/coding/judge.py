@@ -115,7 +115,7 @@ def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Ver
         detail = (
             ", ".join(f"{name} disagrees with the numeric gradient (rel err {err:.2g})" for name, err in bad)
             if bad
-            else f"{', '.join(name for name, _, _ in triples)} agree with the numeric gradient"
+            else f"{_agree(name for name, _, _ in triples)} with the numeric gradient"
         )
         verdict.checks.append(Check("gradient check", not bad, detail))
 
@@ -182,6 +182,11 @@ def name_mistake(
             return mistake
         partial = partial or mistake
     return partial
+
+
+def _agree(names: Any) -> str:
+    names = list(names)
+    return f"{names[0]} agrees" if len(names) == 1 else f"{', '.join(names)} agree"
 
 
 def _names(outputs: list[str]) -> str:

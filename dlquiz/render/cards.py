@@ -255,6 +255,8 @@ def drill_answer(d: Drill, lang: str) -> RenderableType:
             for c in codes:
                 parts.append(_item(f"{i}.", hint.get(c), "dim"))
         solution = f"dlquiz code solution {d.judge}"
+        start = f"dlquiz code start {d.judge}"
+        parts.append(RichText.assemble((_("try it: "), "dim"), (start, "bold")))
         parts.append(RichText.assemble((_("reference: "), "dim"), (solution, "bold")))
     elif d.type == "numeric":
         tol = f" ± {d.tolerance:g}" if d.tolerance else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich import box
@@ -11,11 +12,20 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text as RichText
 
-from dlquiz.i18n import _
+from dlquiz.i18n import N_, _
 from dlquiz.render import langs
 from dlquiz.render.cards import _item, _texts
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
+# The judge names its checks in English (stable keys in --json); shown in the interface language.
+CHECK_TITLES = {
+    "signature": N_("signature"),
+    "shapes and dtypes": N_("shapes and dtypes"),
+    "gradient check": N_("gradient check"),
+    "inputs not modified": N_("inputs not modified"),
+    "stable on extreme inputs": N_("stable on extreme inputs"),
+}
+REFERENCE_CHECK = re.compile(r"matches the reference on (\d+) random cases")
 PRINTED_LINES = 12  # of the user's own prints: enough to debug, short enough to keep the verdict in view
 
 
@@ -78,7 +88,9 @@ def verdict(result: dict[str, Any], lang: str, file: str = "") -> RenderableType
     for check in result.get("checks", []):
         mark = ("✓", "green") if check["ok"] else ("✗", "bold red")
         detail = f"  ({check['detail']})" if check.get("detail") else ""
-        lines.append(RichText.assemble(mark, " ", check["name"], (detail, "dim" if check["ok"] else "")))
+        lines.append(
+            RichText.assemble(mark, " ", _check_title(check["name"]), (detail, "dim" if check["ok"] else ""))
+        )
     if result.get("error"):
         lines.append(RichText.assemble(("✗ ", "bold red"), _("your code raised an error:")))
         lines.append(RichText(_indent(result["error"]), style="red"))
@@ -86,8 +98,9 @@ def verdict(result: dict[str, Any], lang: str, file: str = "") -> RenderableType
     if mistake:
         said = {"en": mistake["en"], "zh": mistake["zh"], "both": f"{mistake['en']}\n{mistake['zh']}"}[lang]
         lines.append(_item("→", RichText.assemble((_("looks like: "), "bold"), said)))
-    elif not result.get("passed") and result.get("checks"):
-        hint = _("no known mistake matches: compare with the hints (dlquiz code hint ID)")
+    elif not result.get("passed") and result.get("checks") and not result.get("error"):
+        hint = _("no known mistake matches: compare with the hints (dlquiz code hint {id})")
+        hint = hint.format(id=result.get("drill", "ID"))
         lines.append(_item("→", RichText(hint, style="dim")))
     if result.get("output"):
         printed = result["output"].rstrip().splitlines()
@@ -107,6 +120,13 @@ def verdict(result: dict[str, Any], lang: str, file: str = "") -> RenderableType
         subtitle_align="right",
         border_style="green" if passed else "red",
     )
+
+
+def _check_title(name: str) -> str:
+    found = REFERENCE_CHECK.fullmatch(name)
+    if found:
+        return _("matches the reference on {n} random cases").format(n=found.group(1))
+    return _(CHECK_TITLES[name]) if name in CHECK_TITLES else name
 
 
 def _indent(text: str) -> str:
