@@ -59,6 +59,7 @@ class Options:
 
     banks: list[str] = []
     db: str | None = None
+    lang: str | None = None  # the running command's language, resolved once by friendly()
 
 
 def friendly(fn: F) -> F:
@@ -68,11 +69,16 @@ def friendly(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             # Before anything else, so that errors, too, are in the user's language.
-            i18n.set_language(_content_language(kwargs.get("lang")))
+            Options.lang = _content_language(kwargs.get("lang"))
+            i18n.set_language(Options.lang)
             return fn(*args, **kwargs)
         except DlquizError as error:
             _report(error)
             raise typer.Exit(error.exit_code) from None
+        finally:
+            # The language was this command's: the next call in this process (a test) starts afresh.
+            Options.lang = None
+            i18n.set_language(None)
 
     return wrapper  # type: ignore[return-value]
 
@@ -85,7 +91,7 @@ def _content_language(lang: Lang | None) -> str:
     if env in Lang.__members__:
         return env
     from dlquiz import paths
-    from dlquiz.store import peek_setting
+    from dlquiz.prefs import peek_setting
 
     stored = peek_setting(paths.database(Options.db), "lang")
     return stored if stored in Lang.__members__ else Lang.en.value
@@ -329,8 +335,8 @@ MaybeLang = LangOption
 
 
 def _language(lang: Lang | None, store: Any = None) -> str:
-    """--lang when given, else the lang setting."""
-    return _content_language(lang)
+    """--lang when given, else $DLQUIZ_LANG, else the lang setting (as resolved for this command)."""
+    return Options.lang or _content_language(lang)
 
 
 def _seed(seed: int | None) -> int:
@@ -504,8 +510,8 @@ def config(
     table.add_column(_("value"))
     table.add_column(_("meaning"), style="dim")
     for name, (default, meaning) in SETTINGS.items():
-        changed = " " + _("(default {default})").format(default=default) if values[name] != default else ""
-        table.add_row(name, str(values[name]), _(meaning) + changed)
+        shown = _("{meaning} (default {default})") if values[name] != default else "{meaning}"
+        table.add_row(name, str(values[name]), shown.format(meaning=_(meaning), default=default))
     console().print(table)
 
 
@@ -530,7 +536,8 @@ def doctor(
         out = console()
         say = functools.partial(out.print, soft_wrap=True)  # one finding per line, whole in a pipe
         mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
-        say(mark + " " + _("integrity: {result}").format(result=report.integrity))
+        result = _("ok") if report.integrity == "ok" else report.integrity  # else SQLite's own words
+        say(mark + " " + _("integrity: {result}").format(result=result))
         if report.mismatched:
             say(
                 "[red]✗[/] "

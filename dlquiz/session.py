@@ -486,14 +486,14 @@ def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
     if counts.total:
         command = "dlquiz study"
     elif session.reviews_done >= session.reviews_per_day:
-        command = (
-            f"today's review limit ({session.reviews_per_day}) is reached: come back tomorrow, "
+        command = _(
+            "today's review limit ({limit}) is reached: come back tomorrow, "
             "or raise it with dlquiz config reviews_per_day N"
-        )
+        ).format(limit=session.reviews_per_day)
     elif session.new_available():
-        command = "dlquiz study --new 5   (today's new-card limit is reached)"
+        command = "dlquiz study --new 5   " + _("(today's new-card limit is reached)")
     else:
-        command = "nothing due: come back later, or read a question with dlquiz show ID"
+        command = _("nothing due: come back later, or read a question with dlquiz show ID")
     next_due = session.next_due()
     next_learning = session.next_learning(now)
     learning_in = max(1, round((next_learning - now).total_seconds() / 60)) if next_learning else None
