@@ -837,10 +837,15 @@ def history_import(
 
 
 def main() -> None:
+    from dlquiz.render import encoding_note, guard_encoding
+
+    guard_encoding()
     try:
         app()
     except KeyboardInterrupt:  # outside the study screen, Ctrl-C just ends quietly
         sys.exit(130)
+    finally:
+        encoding_note()
 
 
 if __name__ == "__main__":
