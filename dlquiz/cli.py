@@ -473,8 +473,8 @@ def config(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    table.add_column("setting", style="bold")
-    table.add_column("value")
+    table.add_column("setting", style="bold", no_wrap=True)  # names are never squeezed into "…"
+    table.add_column("value", no_wrap=True)
     table.add_column("meaning", style="dim")
     for name, (default, meaning) in SETTINGS.items():
         table.add_row(

@@ -121,7 +121,9 @@ def latex_to_text(latex: str) -> str:
     )
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s+\)", ")", text)
-    return _strip_commands(text)
+    text = _strip_commands(text)
+    _PRIMED[latex] = text  # a formula seen twice is parsed once
+    return text
 
 
 def _strip_commands(text: str) -> str:

@@ -121,7 +121,7 @@ def report(r: Any, catalog: Catalog, lang: str) -> RenderableType:
         return RichText("No question was answered; nothing was saved.", style="dim")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("question", no_wrap=True, max_width=34, overflow="ellipsis")
+    table.add_column("question", max_width=34, overflow="fold")
     table.add_column("key points", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("time", justify="right", no_wrap=True)

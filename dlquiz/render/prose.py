@@ -22,7 +22,7 @@ from typing import Any
 
 from rich.cells import cell_len, chop_cells
 from rich.containers import Lines
-from rich.markdown import Markdown, Paragraph
+from rich.markdown import Heading, Markdown, Paragraph, TableDataElement
 from rich.measure import Measurement
 from rich.text import Text
 
@@ -49,6 +49,10 @@ def break_points(text: str) -> tuple[int, ...]:
         from icu4py.breakers import LineBreaker  # ~30 ms to import: only for text that needs it
 
         candidates = [end for _, end in LineBreaker(text, "zh").segments()]
+        if any(ord(c) > 0xFFFF for c in text):  # ICU counts UTF-16 units: "𝒯" is two of them
+            index = [i for i, c in enumerate(text) for _ in range(2 if ord(c) > 0xFFFF else 1)]
+            index.append(len(text))
+            candidates = [index[end] for end in candidates]
     n = len(text)
     points = []
     for i in candidates:
@@ -68,26 +72,31 @@ def divide(text: str, width: int, breaks: tuple[int, ...] | list[int]) -> list[i
     """Greedy fill: the offsets at which to start new lines so that each line fits ``width`` cells.
     Trailing spaces may hang past the edge; a unit wider than a whole line is folded by cells."""
     width = max(width, 1)
+    measure = len if text.isascii() else cell_len  # ASCII: one cell per character, and 10x faster
+    if measure(text) <= width:
+        return []
     offsets: list[int] = []
     used = 0
-    bounds = [0, *breaks, len(text)]
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    start = 0
+    for end in (*breaks, len(text)):
         unit = text[start:end]
-        visible = cell_len(unit.rstrip())
+        full = measure(unit)
+        visible = full - (len(unit) - len(unit.rstrip()))
         if used + visible <= width:
-            used += cell_len(unit)
-            continue
-        if used and start:
-            offsets.append(start)
-        if visible <= width:
-            used = cell_len(unit)
-            continue
-        pieces = chop_cells(unit, width)
-        position = start
-        for piece in pieces[:-1]:
-            position += len(piece)
-            offsets.append(position)
-        used = cell_len(pieces[-1]) if pieces else 0
+            used += full
+        else:
+            if used and start:
+                offsets.append(start)
+            if visible <= width:
+                used = full
+            else:
+                pieces = chop_cells(unit, width)
+                position = start
+                for piece in pieces[:-1]:
+                    position += len(piece)
+                    offsets.append(position)
+                used = cell_len(pieces[-1]) if pieces else 0
+        start = end
     return offsets
 
 
@@ -109,6 +118,14 @@ class Prose(Text):
         start = len(self.plain)
         self.append(text, style)
         return self.keep_together(start, len(self.plain))
+
+    def copy(self) -> Prose:
+        # rich copies a table heading or a Markdown heading before styling it: keep it Prose.
+        out = Prose(self.plain, style=self.style, justify=self.justify, overflow=self.overflow, end=self.end)
+        out._spans = list(self._spans)
+        if hasattr(self, "_glue"):
+            out._glue = list(self._glue)
+        return out
 
     def _breaks(self, plain: str, offset: int) -> list[int]:
         glue = getattr(self, "_glue", [])
@@ -149,10 +166,12 @@ class Prose(Text):
         widest = narrowest = 0
         offset = 0
         for plain in self.plain.split("\n"):
-            widest = max(widest, cell_len(plain))
-            bounds = [0, *self._breaks(plain, offset), len(plain)]
-            for start, end in zip(bounds, bounds[1:], strict=False):
-                narrowest = max(narrowest, cell_len(plain[start:end].rstrip()))
+            measure = len if plain.isascii() else cell_len
+            widest = max(widest, measure(plain))
+            start = 0
+            for end in (*self._breaks(plain, offset), len(plain)):
+                narrowest = max(narrowest, measure(plain[start:end].rstrip()))
+                start = end
             offset += len(plain) + 1
         return Measurement(min(narrowest, widest), widest)
 
@@ -174,7 +193,26 @@ class _ProseParagraph(Paragraph):
         self.text = Prose(justify="left")
 
 
-class ProseMarkdown(Markdown):
-    """rich's Markdown whose paragraphs (also inside lists and quotes) break lines as ``Prose`` does."""
+class _ProseHeading(Heading):
+    def on_enter(self, context: Any) -> None:
+        super().on_enter(context)
+        self.text = Prose()
 
-    elements = {**Markdown.elements, "paragraph_open": _ProseParagraph}
+
+class _ProseTableData(TableDataElement):
+    def __init__(self, justify: Any) -> None:
+        super().__init__(justify)
+        self.content = Prose("", justify=justify)
+
+
+class ProseMarkdown(Markdown):
+    """rich's Markdown whose paragraphs (also in lists and quotes), headings and table cells break lines
+    as ``Prose`` does."""
+
+    elements = {
+        **Markdown.elements,
+        "paragraph_open": _ProseParagraph,
+        "heading_open": _ProseHeading,
+        "td_open": _ProseTableData,
+        "th_open": _ProseTableData,
+    }

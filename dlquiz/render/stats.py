@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from dlquiz.render import langs
+from dlquiz.render.layout import SideBySide
 from dlquiz.schedule import parse_time
 from dlquiz.stats import Stats
 
@@ -142,7 +143,7 @@ def mastery(stats: Stats, lang: str) -> Table:
     interview = stats.interview
     width = 10 if interview else 16
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("section", no_wrap=True, max_width=26, overflow="ellipsis")
+    table.add_column("section", max_width=26, overflow="fold")
     table.add_column("cards", justify="right", no_wrap=True)
     table.add_column("recall today", no_wrap=True)
     if interview:
@@ -196,10 +197,7 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
             "bold yellow" if stats.streak else "dim",
         ),
     )
-    top = Table.grid(padding=(0, 3))
-    top.add_column()
-    top.add_column()
-    top.add_row(heatmap(stats.heatmap), Group(streak, RichText(), figures(stats)))
+    top = SideBySide(heatmap(stats.heatmap), Group(streak, RichText(), figures(stats)))
     parts: list[RenderableType] = [
         Panel(top, title="reviews · last 12 weeks", title_align="left", border_style="blue", box=box.ROUNDED),
         Panel(
