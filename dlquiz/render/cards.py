@@ -13,13 +13,22 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz.i18n import N_, _, in_language
 from dlquiz.mathtext import inline_math, latex_to_text
 from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
 from dlquiz.render import langs, print_record
 from dlquiz.render.prose import Prose, ProseMarkdown, prose
 
 LANG_LABEL = {"en": "EN", "zh": "中文"}
-TYPE_STYLE = {"basic": "cyan", "cloze": "magenta", "choice": "yellow", "numeric": "green"}
+TYPE_STYLE = {
+    "basic": "cyan",
+    "cloze": "magenta",
+    "choice": "yellow",
+    "numeric": "green",
+    "code": "bright_blue",
+}
+# Drill types as shown (the bank format keeps the English names): _(card.type) where a type is printed.
+TYPE_NAMES = (N_("basic"), N_("cloze"), N_("choice"), N_("numeric"), N_("code"))
 INLINE_STYLES = {"strong": "bold", "em": "italic", "s": "strike", "code": "bold cyan"}
 
 
@@ -127,11 +136,11 @@ def render_list(console: Console, catalog: Catalog, lang: str, drills: bool = Tr
         questions = [q for q in catalog.questions if q.section == section.id]
         rows: list[tuple[str, str, RenderableType]] = []
         for q in questions:
-            rows.append((q.id, "question", _texts(q.prompt, lang)))
+            rows.append((q.id, "question", _texts(q.prompt, lang)))  # kinds in English: records for scripts
             if drills:
                 rows.extend((d.id, d.type, _drill_prompt(d, lang)) for d in q.drills)
         if not console.is_terminal:
-            for card_id, kind, _ in rows:
+            for card_id, kind, _prompt in rows:
                 card = catalog.get(card_id)
                 assert card is not None
                 # Written as is: rich would turn the tabs that separate the fields into spaces.
@@ -139,32 +148,33 @@ def render_list(console: Console, catalog: Catalog, lang: str, drills: bool = Tr
             continue
         n_drills = sum(len(q.drills) for q in questions)
         title = " · ".join(section.title.get(code) for code in codes(section.title, lang))
-        console.print(
-            Prose(f"{title}  ({len(questions)} questions, {n_drills} drills)", style="bold underline")
-        )
+        counts = _("({q} questions, {d} drills)").format(q=len(questions), d=n_drills)
+        console.print(Prose(f"{title}  {counts}", style="bold underline"))
         # Ids are never folded: when the prompt column would be narrow, each card takes two lines instead.
-        id_width = max((len(card_id) + 2 for card_id, _, _ in rows), default=0)
-        if console.width - id_width - len("question") - 4 < 40:
+        id_width = max((len(card_id) + 2 for card_id, *_rest in rows), default=0)
+        if console.width - id_width - cell_len(_("question")) - 4 < 40:
             for card_id, kind, prompt in rows:
                 drill = kind != "question"
                 head = Prose.assemble(
                     ("  " if drill else "", ""),
                     (card_id, "dim" if drill else "bold"),
                     " ",
-                    (kind, TYPE_STYLE.get(kind, "bold blue")),
+                    (_(kind), TYPE_STYLE.get(kind, "bold blue")),
                 )
                 console.print(head)
                 console.print(_item("", prompt, indent=4 if drill else 2))
             continue
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True, pad_edge=False)
-        table.add_column("id", style="bold", no_wrap=True)
-        table.add_column("kind", no_wrap=True)
-        table.add_column("prompt", ratio=1)
+        table.add_column(_("id"), style="bold", no_wrap=True)
+        table.add_column(_("kind"), no_wrap=True)
+        table.add_column(_("prompt"), ratio=1)
         for card_id, kind, prompt in rows:
             if kind == "question":
-                table.add_row(card_id, Prose(kind, style="bold blue"), prompt)
+                table.add_row(card_id, Prose(_(kind), style="bold blue"), prompt)
             else:
-                table.add_row(Prose("  " + card_id, style="dim"), Prose(kind, style=TYPE_STYLE[kind]), prompt)
+                table.add_row(
+                    Prose("  " + card_id, style="dim"), Prose(_(kind), style=TYPE_STYLE[kind]), prompt
+                )
         console.print(table)
 
 
@@ -235,33 +245,33 @@ def render_question(
         Panel(
             _texts(q.prompt, lang),
             title=f"[bold]{q.id}[/]",
-            subtitle=f"{section_title} · article {q.source}",
+            subtitle=f"{section_title} · " + _("article {source}").format(source=q.source),
             border_style="blue",
             title_align="left",
             subtitle_align="right",
         )
     )
-    console.print(_heading("Short answer", "简答", lang))
+    console.print(_heading(N_("Short answer"), lang))
     for code in codes(q.answer_short, lang):
         console.print(Panel(md(q.answer_short.get(code)), border_style="green", box=box.ROUNDED))
-    console.print(_heading("Key points", "要点", lang))
+    console.print(_heading(N_("Key points"), lang))
     for point in q.key_points:
         for code in codes(point, lang):
             console.print(_item("•", point.get(code), "green"))
     if q.formulas:
-        console.print(_heading("Formulas", "公式", lang))
+        console.print(_heading(N_("Formulas"), lang))
         # A name above its formula: side by side, a narrow terminal would have to fold the formula.
         for f in q.formulas:
             name = joined(f.name, lang)
             name.stylize("dim")
             console.print(_item("•", name, "dim"))
             console.print(_item("", Prose(latex_to_text(f.latex), style="bold"), indent=4))
-    console.print(_heading("Detailed answer", "详细解答", lang))
+    console.print(_heading(N_("Detailed answer"), lang))
     for code in codes(q.answer_detailed, lang):
         console.print(md(q.answer_detailed.get(code)))
         console.print()
     if q.pitfalls:
-        console.print(_heading("Pitfalls", "常见误区", lang))
+        console.print(_heading(N_("Pitfalls"), lang))
         for p in q.pitfalls:
             for code in codes(p.wrong, lang):
                 console.print(_item("✗", inline(p.wrong.get(code), style="red"), "bold red"))
@@ -270,7 +280,7 @@ def render_question(
             if p.source:
                 console.print(_item("", Prose(f"— {p.source}", style="dim")))
     if q.follow_ups:
-        console.print(_heading("Follow-ups", "追问", lang))
+        console.print(_heading(N_("Follow-ups"), lang))
         for f in q.follow_ups:
             if f.question:
                 target = catalog.get(f.question)
@@ -284,7 +294,7 @@ def render_question(
                     if f.hint:
                         body.append(inline(f.hint.get(code), style="dim italic"))
                     console.print(_item("→", Group(*body), "cyan"))
-    console.print(_heading("References", "参考文献", lang))
+    console.print(_heading(N_("References"), lang))
     for r in q.references:
         line = Prose.assemble((f"{r.authors} ({r.year}). ", ""), (r.title, "italic"), f". {r.venue}.")
         if r.url:
@@ -292,23 +302,23 @@ def render_question(
             line.append_together(r.url, "dim")
         console.print(_item("•", line, "dim"))
     if q.demos:
-        console.print(_heading("Prove it", "动手验证", lang))
+        console.print(_heading(N_("Prove it"), lang))
         for demo_id in q.demos:
             line = Prose().append_together(f"dlquiz prove {demo_id}", "bold")
             line.append(f"  {demo_titles.get(demo_id, '')}", "dim")
             console.print(_item("$", line, "dim"))
     if q.drills:
-        console.print(_heading(f"Drill cards ({len(q.drills)})", f"练习卡片（{len(q.drills)}）", lang))
+        console.print(_heading(N_("Drill cards ({n})"), lang, n=len(q.drills)))
         for d in q.drills:
-            console.print(Prose.assemble("  ", (d.id, "dim"), " ", (d.type, TYPE_STYLE[d.type])))
+            console.print(Prose.assemble("  ", (d.id, "dim"), " ", (_(d.type), TYPE_STYLE[d.type])))
 
 
 def render_drill(console: Console, catalog: Catalog, d: Drill, lang: str) -> None:
     console.print(
         Panel(
             _drill_prompt(d, lang),
-            title=f"[bold]{d.id}[/] · [{TYPE_STYLE[d.type]}]{d.type}[/]",
-            subtitle=f"drill of {d.question}",
+            title=f"[bold]{d.id}[/] · [{TYPE_STYLE[d.type]}]{_(d.type)}[/]",
+            subtitle=_("drill of {question}").format(question=d.question),
             border_style="blue",
             title_align="left",
             subtitle_align="right",
@@ -327,14 +337,23 @@ def drill_answer(d: Drill, lang: str) -> RenderableType:
         for i, option in enumerate(d.options):
             mark = ("✓", "bold green") if option.correct else ("✗", "red")
             parts.append(_item(f"{chr(65 + i)}. {mark[0]}", joined(option.text, lang), mark[1]))
+    elif d.type == "code":
+        parts.append(Prose(_("Hints"), style="bold"))
+        for i, hint in enumerate(d.hints, start=1):
+            for c in codes(hint, lang):
+                parts.append(_item(f"{i}.", hint.get(c), "dim"))
+        start = Prose(_("try it: "), style="dim").append_together(f"dlquiz code start {d.judge}", "bold")
+        solution = Prose(_("reference: "), style="dim")
+        solution.append_together(f"dlquiz code solution {d.judge}", "bold")
+        parts.extend((start, solution))
     elif d.type == "numeric":
         tol = f" ± {d.tolerance:g}" if d.tolerance else ""
         unit = f" {d.unit}" if d.unit else ""
-        parts.append(Prose.assemble(("Answer: ", "bold"), (f"{d.answer:g}{tol}{unit}", "bold green")))
+        parts.append(Prose.assemble((_("Answer:") + " ", "bold"), (f"{d.answer:g}{tol}{unit}", "bold green")))
     if d.explanation:
         parts.append(Prose())
         parts.append(_texts(d.explanation, lang))
-    return Panel(Group(*parts), border_style="green", title="answer", title_align="left")
+    return Panel(Group(*parts), border_style="green", title=_("answer"), title_align="left")
 
 
 def _item(mark: str, body: RenderableType | str, mark_style: str = "", indent: int = 2) -> Table:
@@ -351,8 +370,9 @@ def _item(mark: str, body: RenderableType | str, mark_style: str = "", indent: i
     return grid
 
 
-def _heading(en: str, zh: str, lang: str) -> Prose:
-    label = {"en": en, "zh": zh, "both": f"{en} · {zh}"}[lang]
+def _heading(en: str, lang: str, **fields: object) -> Prose:
+    """A heading in the content's language(s): with ``both``, "English · 中文"."""
+    label = " · ".join(in_language(code, en).format(**fields) for code in langs(lang))
     return Prose(f"\n{label}", style="bold underline")
 
 
@@ -367,14 +387,19 @@ def render_problems(
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
         print_record(console, RichText(str(p), style=style))
-    summary = f"{len(files)} file(s), {n_questions} questions, {n_drills} drill cards"
+    summary = _("{files} file(s), {questions} questions, {drills} drill cards").format(
+        files=len(files), questions=n_questions, drills=n_drills
+    )
     if errors:
+        line = _("✗ {errors} error(s), {warnings} warning(s) in {summary}")
         console.print(
-            RichText(f"✗ {len(errors)} error(s), {len(warnings)} warning(s) in {summary}", style="bold red")
+            RichText(
+                line.format(errors=len(errors), warnings=len(warnings), summary=summary), style="bold red"
+            )
         )
     else:
-        note = f", {len(warnings)} warning(s)" if warnings else ""
-        console.print(RichText(f"✓ {summary}: no errors{note}", style="bold green"))
+        line = _("✓ {summary}: no errors, {warnings} warning(s)") if warnings else _("✓ {summary}: no errors")
+        console.print(RichText(line.format(summary=summary, warnings=len(warnings)), style="bold green"))
 
 
 def dumps(data: Any) -> str:
