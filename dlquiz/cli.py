@@ -506,8 +506,8 @@ def config(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    table.add_column(_("setting"), style="bold")
-    table.add_column(_("value"))
+    table.add_column(_("setting"), style="bold", no_wrap=True)  # names are never squeezed into "…"
+    table.add_column(_("value"), no_wrap=True)
     table.add_column(_("meaning"), style="dim")
     for name, (default, meaning) in SETTINGS.items():
         shown = _("{meaning} (default {default})") if values[name] != default else "{meaning}"
@@ -901,10 +901,15 @@ app.add_typer(code_app, name="code")
 
 
 def main() -> None:
+    from dlquiz.render import encoding_note, guard_encoding
+
+    guard_encoding()
     try:
         app()
     except KeyboardInterrupt:  # outside the study screen, Ctrl-C just ends quietly
         sys.exit(130)
+    finally:
+        encoding_note()
 
 
 if __name__ == "__main__":
