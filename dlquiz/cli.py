@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from dlquiz.errors import DlquizError
+from dlquiz.sanitize import name as safe  # untrusted ids and paths in plain output lines
 
 app = typer.Typer(
     name="dlquiz",
@@ -431,7 +432,8 @@ def grade(
         )
         return
     local = due.astimezone().strftime("%Y-%m-%d %H:%M")
-    typer.echo(f"recorded {rating.value} for {card.id}; next due {local} (in {format_interval(due - now)})")
+    interval = format_interval(due - now)
+    typer.echo(f"recorded {rating.value} for {safe(card.id)}; next due {local} (in {interval})")
 
 
 @app.command()
@@ -444,7 +446,7 @@ def undo() -> None:
         undone = undo_last(store)
     if undone is None:
         raise DlquizError("there is no review to undo", exit_code=1)
-    typer.echo(f"undid the last review of {undone[0]}")
+    typer.echo(f"undid the last review of {safe(undone[0])}")
 
 
 @app.command()
@@ -789,7 +791,7 @@ def export_cmd(
         return
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items() if k != "timestamp")
     typer.echo(
-        f"wrote {result.path} ({counts}; {len(result.sections)} section(s), "
+        f"wrote {safe(result.path)} ({counts}; {len(result.sections)} section(s), "
         f"{result.bytes / 1024:.0f} KB, {result.seconds:.1f} s)"
     )
 
@@ -811,7 +813,7 @@ def history_export(
 
     with _store() as store:
         count = history.export(store, file, force)
-    typer.echo(f"wrote {count} review(s) to {file}")
+    typer.echo(f"wrote {count} review(s) to {safe(file)}")
 
 
 @history_app.command("import")

@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz import sanitize
 from dlquiz.mathtext import inline_math, latex_to_text
 from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
 from dlquiz.render import langs, print_record
@@ -21,12 +22,15 @@ TYPE_STYLE = {"basic": "cyan", "cloze": "magenta", "choice": "yellow", "numeric"
 
 
 def plain(text: str) -> str:
-    """Prose with its inline math rendered as Unicode (no Markdown)."""
-    return inline_math(text)
+    """Prose with its inline math rendered as Unicode (no Markdown), controls shown as notation.
+
+    The console escapes them too (``render.console``); doing it here first keeps the layout right.
+    """
+    return sanitize.terminal(inline_math(text))
 
 
 def md(text: str) -> Markdown:
-    return Markdown(inline_math(text, markdown=True))
+    return Markdown(sanitize.terminal(inline_math(text, markdown=True)))
 
 
 def _texts(text: Text, lang: str, markdown: bool = False) -> RenderableType:
@@ -284,4 +288,6 @@ def render_problems(
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON for scripts. json escapes C0 controls itself; C1 controls and bidi controls get ``\\uXXXX``
+    too (still the same JSON value), so printing the JSON cannot drive a terminal either."""
+    return sanitize.json_safe(json.dumps(data, ensure_ascii=False, indent=2))
