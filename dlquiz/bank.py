@@ -592,7 +592,7 @@ def load(
     for path in files:
         from dlquiz import sanitize
 
-        if found := sanitize.find(path.name):
+        if found := sanitize.find(path.name, one_line=True):
             # Reported under a name with the character as notation; the file is not read at all.
             problems.append(
                 Problem(display_path(path), 0, "", f"file name contains a control character ({found})")

@@ -51,9 +51,12 @@ def name(text: str) -> str:
     return _UNSAFE_NAME.sub(lambda m: _visible(m.group()), text) if _UNSAFE_NAME.search(text) else text
 
 
-def find(text: str) -> str | None:
-    """The first unsafe character of ``text`` as notation (for ``check``), or None when it is clean."""
-    match = _UNSAFE_TEXT.search(text)
+def find(text: str, one_line: bool = False) -> str | None:
+    """The first unsafe character of ``text`` as notation (for ``check``), or None when it is clean.
+
+    With ``one_line`` (a file name), a newline or tab counts as unsafe too.
+    """
+    match = (_UNSAFE_NAME if one_line else _UNSAFE_TEXT).search(text)
     return _visible(match.group()) if match else None
 
 

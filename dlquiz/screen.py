@@ -248,7 +248,10 @@ class StudyScreen:
             if undone is None:
                 out.print("[yellow]nothing to undo[/]")
                 return None
-            out.print(f"[cyan]↶ undid the last review of {undone}[/]")
+            # The id comes from the database (maybe an imported history): markup in it stays literal.
+            from rich.text import Text as RichText
+
+            out.print(RichText(f"↶ undid the last review of {undone}", style="cyan"))
             return ("undo", undone)
         if key == "s":
             s.bury(card, self.clock())
