@@ -561,8 +561,10 @@ def _schema_problems(name: str, data: Any) -> list[Problem]:
 
 def _numeric_problems(name: str, data: dict[str, Any]) -> list[Problem]:
     out = []
-    for qi, q in enumerate(data.get("questions") or []):
-        for di, d in enumerate((q or {}).get("drills") or [] if isinstance(q, dict) else []):
+    questions = data.get("questions")
+    for qi, q in enumerate(questions if isinstance(questions, list) else []):
+        drills = q.get("drills") if isinstance(q, dict) else None
+        for di, d in enumerate(drills if isinstance(drills, list) else []):
             if isinstance(d, dict) and d.get("type") == "numeric":
                 for key in ("answer", "tolerance"):
                     value = d.get(key)
