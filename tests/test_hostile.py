@@ -326,3 +326,20 @@ def test_generated_cases_together_leave_every_command_working(tmp_path: Path, su
     shown = run_measured(["show", "gen-fine"], env)
     _clean(shown, "show")
     assert shown.code == 0
+
+
+def test_the_readme_states_the_limits_the_code_enforces():
+    from dlquiz import bank, mathtext
+
+    from .conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Banks from strangers", 1)[1].split("\n## ", 1)[0]
+    for value in (
+        f"{bank.MAX_FILE_BYTES:,} bytes",
+        f"{bank.MAX_NODES:,}",
+        f"{bank.MAX_DEPTH} levels",
+        f"| {bank.MAX_INT_DIGITS} |",
+        f"{mathtext.MAX_FORMULA_CHARS:,} characters, groups nested {mathtext.MAX_FORMULA_DEPTH} deep",
+    ):
+        assert value in section, value
