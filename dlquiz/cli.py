@@ -19,6 +19,7 @@ import typer
 from dlquiz import i18n
 from dlquiz.errors import DlquizError
 from dlquiz.i18n import _
+from dlquiz.sanitize import name as safe  # untrusted ids and paths in plain output lines
 
 app = typer.Typer(
     name="dlquiz",
@@ -460,7 +461,7 @@ def grade(
     typer.echo(
         _("recorded {rating} for {card}; next due {when} (in {interval})").format(
             rating=shown,
-            card=card.id,
+            card=safe(card.id),
             when=local,
             interval=format_interval(due - now),
         )
@@ -477,7 +478,7 @@ def undo() -> None:
         undone = undo_last(store)
     if undone is None:
         raise DlquizError(_("there is no review to undo"), exit_code=1)
-    typer.echo(_("undid the last review of {card}").format(card=undone[0]))
+    typer.echo(_("undid the last review of {card}").format(card=safe(undone[0])))
 
 
 @app.command()
@@ -843,7 +844,7 @@ def export_cmd(
     )
     typer.echo(
         _("wrote {path} ({counts}; {sections} section(s), {kb:.0f} KB, {seconds:.1f} s)").format(
-            path=result.path,
+            path=safe(result.path),
             counts=counts,
             sections=len(result.sections),
             kb=result.bytes / 1024,
@@ -869,7 +870,7 @@ def history_export(
 
     with _store() as store:
         count = history.export(store, file, force)
-    typer.echo(_("wrote {n} review(s) to {file}").format(n=count, file=file))
+    typer.echo(_("wrote {n} review(s) to {file}").format(n=count, file=safe(file)))
 
 
 @history_app.command("import")

@@ -290,7 +290,10 @@ class StudyScreen:
             if undone is None:
                 out.print(_("[yellow]nothing to undo[/]"))
                 return None
-            out.print("[cyan]↶ " + _("undid the last review of {card}").format(card=undone) + "[/]")
+            # The id comes from the database (maybe an imported history): markup in it stays literal.
+            from rich.text import Text as RichText
+
+            out.print(RichText("↶ " + _("undid the last review of {card}").format(card=undone), style="cyan"))
             return ("undo", undone)
         if key == "s":
             s.bury(card, self.clock())
