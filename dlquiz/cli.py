@@ -517,6 +517,14 @@ def doctor(
                 f"[yellow]![/] {len(report.orphans)} reviewed card(s) are no longer in the banks (history "
                 f"kept, not studied): {', '.join(report.orphans[:10])}"
             )
+        if report.bad_rows:
+            from rich.markup import escape
+
+            say(
+                f"[red]✗[/] {len(report.bad_rows)} review row(s) cannot be replayed and are skipped "
+                f"(edited by hand?): {escape('; '.join(report.bad_rows[:5]))}",
+                markup=True,
+            )
         if report.fixed:
             say(f"[green]✓[/] rebuilt {report.fixed} card state(s); backup at {report.backup}")
         elif report.mismatched:
@@ -824,7 +832,7 @@ def history_import(
     from dlquiz import history
     from dlquiz.render import cards
 
-    data = history.read(file)
+    data = history.read(file, _now())  # every row checked before the database is even opened
     with _store() as store:
         result = history.merge(store, data)
     if as_json:

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import math
+import re
+import stat
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -140,98 +144,332 @@ def _write_csv(path: Path, data: dict[str, Any]) -> None:
 
 # --- import --------------------------------------------------------------------------------------------
 
+SCHEMA_PATH = Path(__file__).with_name("history.schema.json")
+MAX_BYTES = 256 * 1024 * 1024  # about 300,000 reviews with their states; refused before reading
+MAX_SHOWN = 20  # problems listed when a file is refused
+MAX_COUNTED = 10_000  # counting stops here: a hostile file can hold millions
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)  # clocks drift and time zones differ; a week ahead is a broken file
+ID_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)?")
+UID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-def read(path: Path) -> dict[str, Any]:
-    """A history file as plain data (the shape ``collect`` returns), or a DlquizError saying what is wrong."""
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "review 3 (line 4)", "$.schedulers.ab12", "line 7"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def read(path: Path, now: datetime | None = None) -> dict[str, Any]:
+    """A history file as plain data (the shape ``collect`` returns), after every row was checked.
+
+    Nothing is written here; a file with any problem raises one DlquizError listing the first problems,
+    each with its review number and line (CSV) or JSON path, so a bad file never half-imports.
+    """
     kind = _kind_of(path)
+    text = _read_text(path)
+    lines: list[int] | None = None
+    if kind == "json":
+        data = _read_json(path, text)
+    else:
+        data, lines = _read_csv(path, text)
+    problems = validate(data, now or datetime.now(timezone.utc), lines)
+    if problems:
+        raise refused(path, problems)
+    return data
+
+
+def refused(path: Path, problems: list[Problem]) -> DlquizError:
+    shown = "\n".join(f"  {p}" for p in problems[:MAX_SHOWN])
+    more = len(problems) - MAX_SHOWN
+    count = f"{len(problems)}+" if len(problems) >= MAX_COUNTED else str(len(problems))
+    tail = f"\n  ... and {more}{'+' if len(problems) >= MAX_COUNTED else ''} more" if more > 0 else ""
+    return DlquizError(
+        f"{path}: {count} problem(s); nothing was imported\n{shown}{tail}",
+        hint=f"the format is described by {SCHEMA_PATH.name} (shipped with dlquiz); "
+        "fix the file or export it again with: dlquiz history export FILE",
+    )
+
+
+def _read_text(path: Path) -> str:
+    # Only a regular file of bounded size: a FIFO would block and /dev/zero never ends.
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
     except FileNotFoundError:
         raise DlquizError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise DlquizError(f"cannot read {path}: {error}") from None
-    data = _read_json(path, text) if kind == "json" else _read_csv(path, text)
-    for i, r in enumerate(data["reviews"], 1):
-        _check_review(path, i, r, data["schedulers"])
-    return data
+    except OSError as error:
+        raise DlquizError(f"cannot read {path}: {error.strerror or error}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DlquizError(f"{path}: not a regular file (a history file is a .csv or .json file)")
+    if info.st_size > MAX_BYTES:
+        raise DlquizError(
+            f"{path}: {info.st_size / 2**20:.0f} MB is more than the {MAX_BYTES // 2**20} MB a history "
+            "file may have"
+        )
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        return raw.decode("utf-8-sig")
+    except OSError as error:
+        raise DlquizError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise DlquizError(f"{path}: not UTF-8 text (byte {error.start})") from None
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 parses as infinity
+        raise ValueError(f"{text[:40]} is too large")
+    return value
 
 
 def _read_json(path: Path, text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        # NaN and Infinity are not JSON; Python would accept them and they pass every range check.
+        data = json.loads(text, parse_constant=_no_constants, parse_float=_finite)
+    except RecursionError:
+        raise DlquizError(f"{path}: not a dlquiz history file (nested too deeply)") from None
     except ValueError as error:
-        raise DlquizError(f"{path}: not valid JSON ({error})") from None
+        raise DlquizError(f"{path}: not valid JSON ({str(error)[:200]})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DlquizError(
             f"{path}: not a dlquiz history file", hint="write one with: dlquiz history export FILE"
         )
     if data.get("version") != VERSION:
         raise DlquizError(
-            f"{path}: history format version {data.get('version')!r}; this dlquiz reads {VERSION}",
+            f"{path}: history format version {_short(data.get('version'))}; this dlquiz reads {VERSION}",
             hint="upgrade dlquiz on this machine",
         )
-    if not isinstance(data.get("reviews"), list) or not isinstance(data.get("schedulers"), dict):
-        raise DlquizError(f"{path}: 'reviews' must be a list and 'schedulers' a mapping")
     return data
 
 
-def _read_csv(path: Path, text: str) -> dict[str, Any]:
-    rows = csv.DictReader(text.splitlines())
-    missing = [c for c in COLUMNS if c not in (rows.fieldnames or [])]
-    if missing:
-        raise DlquizError(
-            f"{path}: not a dlquiz history file (missing column(s) {', '.join(missing)})",
-            hint="write one with: dlquiz history export FILE.csv",
-        )
-    schedulers: dict[str, Any] = {}
-    reviews = []
-    for line, row in enumerate(rows, 2):
-        try:
+def _read_csv(path: Path, text: str) -> tuple[dict[str, Any], list[int]]:
+    """The CSV as the JSON shape, and the line of each review. Cells that do not convert are kept as
+    they are, so the schema reports every bad cell with its line instead of stopping at the first."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None) or []
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise DlquizError(
+                f"{path}: not a dlquiz history file (missing column(s) {', '.join(missing)})",
+                hint="write one with: dlquiz history export FILE.csv",
+            )
+        index = {name: header.index(name) for name in COLUMNS}
+        schedulers: dict[str, Any] = {}
+        reviews: list[dict[str, Any]] = []
+        lines: list[int] = []
+        for cells in reader:
+            if not cells:
+                continue
+            line = reader.line_num
+            row = {name: cells[i] if i < len(cells) else "" for name, i in index.items()}
             if row["scheduler_config"]:
-                schedulers[row["scheduler"]] = json.loads(row["scheduler_config"])
+                schedulers[row["scheduler"]] = _cell_json(row["scheduler_config"])
             reviews.append(
                 {
                     "uid": row["uid"],
                     "card_id": row["card_id"],
                     "reviewed_at": row["reviewed_at"],
-                    "rating": int(row["rating"]),
-                    "duration_ms": int(row["duration_ms"]) if row["duration_ms"] else None,
+                    "rating": _cell_int(row["rating"]),
+                    "duration_ms": _cell_int(row["duration_ms"]) if row["duration_ms"] else None,
                     "kind": row["kind"],
                     "content_hash": row["content_hash"] or None,
                     "scheduler": row["scheduler"] or None,
-                    "state_before": json.loads(row["state_before"]) if row["state_before"] else None,
-                    "state_after": json.loads(row["state_after"]) if row["state_after"] else None,
+                    "state_before": _cell_json(row["state_before"]) if row["state_before"] else None,
+                    "state_after": _cell_json(row["state_after"]) if row["state_after"] else None,
                 }
             )
-        except (ValueError, TypeError) as error:
-            raise DlquizError(f"{path}:{line}: {error}") from None
-    return {"format": FORMAT, "version": VERSION, "schedulers": schedulers, "reviews": reviews}
+            lines.append(line)
+            if len(reviews) > MAX_REVIEWS:
+                break  # the schema reports the count
+    except csv.Error as error:
+        raise DlquizError(f"{path}:{reader.line_num}: not valid CSV ({error})") from None
+    data = {"format": FORMAT, "version": VERSION, "schedulers": schedulers, "reviews": reviews}
+    return data, lines
 
 
-def _check_review(path: Path, number: int, r: Any, schedulers: dict[str, Any]) -> None:
-    where = f"{path}: review {number}"
-    if not isinstance(r, dict):
-        raise DlquizError(f"{where}: expected a mapping")
-    for key in ("uid", "card_id", "reviewed_at"):
-        if not isinstance(r.get(key), str) or not r[key]:
-            raise DlquizError(f"{where}: missing {key!r}")
-    if r.get("rating") not in (1, 2, 3, 4):
-        raise DlquizError(f"{where}: rating must be 1-4, got {r.get('rating')!r}")
-    if r.get("kind") not in KINDS:
-        raise DlquizError(f"{where}: kind must be study or cram, got {r.get('kind')!r}")
+MAX_REVIEWS = 1_000_000  # as in the schema
+
+
+def _cell_int(text: str) -> Any:
     try:
-        stamp = datetime.fromisoformat(r["reviewed_at"])
+        return int(text) if len(text) < 20 else text
     except ValueError:
-        raise DlquizError(f"{where}: reviewed_at {r['reviewed_at']!r} is not an ISO 8601 time") from None
-    if stamp.tzinfo is None:
-        raise DlquizError(f"{where}: reviewed_at {r['reviewed_at']!r} has no time zone")
-    if r.get("scheduler") is not None and r["scheduler"] not in schedulers:
-        raise DlquizError(f"{where}: scheduler {r['scheduler']!r} is not defined in the file")
+        return text
+
+
+class _BadJson(str):
+    """A cell that is not JSON: kept as text, which the schema then reports as the wrong type."""
+
+
+def _cell_json(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_no_constants, parse_float=_finite)
+    except (ValueError, RecursionError):
+        return _BadJson(text)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value for a message: repr (so control characters are escaped), cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def _where(path: Any, lines: list[int] | None) -> str:
+    parts = list(path)
+    if len(parts) >= 2 and parts[0] == "reviews" and isinstance(parts[1], int):
+        n = parts[1]
+        at = f"review {n + 1}" + (f" (line {lines[n]})" if lines and n < len(lines) else "")
+        rest = ".".join(str(p) for p in parts[2:])
+        return f"{at}{': ' + rest if rest else ''}"
+    if len(parts) >= 2 and parts[0] == "schedulers":
+        return "scheduler " + ".".join(_short(p, 40) if i == 0 else str(p) for i, p in enumerate(parts[1:]))
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+def _schema_message(error: Any) -> str:
+    kind = error.validator
+    value = error.instance
+    if isinstance(value, _BadJson):
+        return f"not valid JSON: {_short(str(value))}"
+    if kind == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"{_short(value)} is not {'an' if expected[0] in 'aeiou' else 'a'} {expected}"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "exclusiveMinimum": "more than",
+            "exclusiveMaximum": "less than",
+        }
+        return f"{_short(value)} must be {words[kind]} {error.validator_value}"
+    if kind == "pattern":
+        return f"{_short(value)} does not match the pattern {error.validator_value}"
+    if kind == "required":
+        return error.message[:200]
+    if kind == "additionalProperties":
+        extra = sorted(set(value) - set(error.schema.get("properties", {})), key=str)
+        return "unknown field(s): " + ", ".join(_short(e, 40) for e in extra[:5])
+    if kind in ("enum", "const"):
+        allowed = error.validator_value if kind == "enum" else [error.validator_value]
+        return f"{_short(value)} is not one of {', '.join(map(str, allowed))}"
+    if kind in ("maxLength", "minLength", "maxItems", "minItems", "maxProperties"):
+        size = len(value) if hasattr(value, "__len__") else "?"
+        limit = "at most" if kind.startswith("max") else "at least"
+        unit = "characters" if "Length" in kind else "entries"
+        return f"has {size} {unit}; {limit} {error.validator_value}"
+    if kind == "anyOf":  # our anyOfs are "null or <one thing>": report the one thing
+        best = [e for e in error.context if e.validator != "type" or e.validator_value != "null"]
+        return _schema_message(best[0]) if best else f"{_short(value)} is not valid"
+    return error.message[:200]
+
+
+def validate(data: dict[str, Any], now: datetime, lines: list[int] | None = None) -> list[Problem]:
+    """Every problem in a history file (up to ``MAX_COUNTED``), in file order; empty when it may be merged.
+
+    The schema checks types and ranges; this adds what a schema cannot say: parsed times, ids matched in
+    full, scheduler references, configs that FSRS accepts, and uids that appear more than once.
+    """
+    problems: list[Problem] = []
+    bad_rows: set[int] = set()
+    bad_schedulers: set[str] = set()
+    for error in _validator().iter_errors(data):
+        path = list(error.absolute_path)
+        if path[:1] == ["reviews"] and len(path) > 1:
+            bad_rows.add(path[1])
+        if path[:1] == ["schedulers"] and len(path) > 1:
+            bad_schedulers.add(path[1])
+        if path[-1:] == ["rating"] and error.validator in ("minimum", "maximum", "type"):
+            where, message = _where(path[:-1], lines), f"rating must be 1-4, got {_short(error.instance)}"
+        else:
+            where, message = _where(path, lines), _schema_message(error)
+        problems.append(Problem(where, message))
+        if len(problems) >= MAX_COUNTED:
+            return problems
+    if not isinstance(data.get("reviews"), list) or not isinstance(data.get("schedulers"), dict):
+        return problems
+    schedulers = data["schedulers"]
+    for key, config in schedulers.items():
+        if key in bad_schedulers:
+            continue
+        reason = _config_problem(config)
+        if reason:
+            bad_schedulers.add(key)
+            problems.append(Problem(_where(["schedulers", key], lines), reason))
+    latest = now + FUTURE_SLACK
+    seen: dict[str, list[int]] = {}
+    for n, r in enumerate(data["reviews"]):
+        if n in bad_rows:
+            continue
+        where = _where(["reviews", n], lines)
+        seen.setdefault(r["uid"], []).append(n)
+        for key, pattern in (("uid", UID_RE), ("card_id", ID_RE)):
+            if not pattern.fullmatch(r[key]):  # the schema's $ also matches before a final newline
+                problems.append(Problem(where, f"{key} {_short(r[key])} is not a valid id"))
+        reason = _time_problem(r["reviewed_at"], latest)
+        if reason:
+            problems.append(Problem(where, f"reviewed_at {reason}"))
+        key = r.get("scheduler")
+        if key is not None and key not in schedulers:
+            problems.append(Problem(where, f"scheduler {_short(key)} is not defined in the file"))
+        if len(problems) >= MAX_COUNTED:
+            return problems
+    for uid, rows in seen.items():
+        if len(rows) > 1:
+            numbers = ", ".join(str(i + 1) for i in rows[:10]) + (", ..." if len(rows) > 10 else "")
+            first = _where(["reviews", rows[0]], lines)
+            message = f"uid {_short(uid)} appears {len(rows)} times (reviews {numbers})"
+            problems.append(Problem(first, message))
+    return problems
+
+
+def _time_problem(text: str, latest: datetime) -> str | None:
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return f"{_short(text)} is not an ISO 8601 time"
+    if stamp.tzinfo is None or stamp.utcoffset() is None:
+        return f"{_short(text)} has no time zone"
+    if stamp < EARLIEST:
+        return f"{_short(text)} is before 1970"
+    if stamp > latest:
+        return f"{_short(text)} is in the future (later than a day from now)"
+    return None
+
+
+def _config_problem(config: dict[str, Any]) -> str | None:
+    """Why FSRS would refuse this config, or None (the schema already checked its shape)."""
+    from dlquiz.schedule import SchedulerConfig, scheduler
+
+    if config.get("interview_at") is not None:
+        reason = _time_problem(config["interview_at"], datetime.max.replace(tzinfo=timezone.utc))
+        if reason:
+            return f"interview_at {reason}"
+    try:
+        scheduler(SchedulerConfig.from_dict(config))
+    except (ValueError, TypeError, KeyError, OverflowError) as error:
+        return f"not a usable scheduler config: {str(error).splitlines()[-1][:200]}"
+    return None
 
 
 def merge(store: Store, data: dict[str, Any]) -> ImportResult:
     """Add the reviews ``store`` lacks, then replay every card that gained one; all in one transaction."""
-    from dlquiz.schedule import SchedulerConfig
+    from dlquiz.schedule import SchedulerConfig, iso
 
     present = store.review_uids()
     local = {config_key(c): sid for sid, c in store.scheduler_configs().items()}
@@ -244,7 +482,7 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
             added.append(r)
     with store.write():
         for r in added:
-            key = r["scheduler"]
+            key = r.get("scheduler")
             if key is not None and key not in local:
                 SchedulerConfig.from_dict(data["schedulers"][key])  # a malformed config fails here, not later
                 local[key] = store.scheduler_id(data["schedulers"][key])
@@ -253,14 +491,16 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
                 {
                     "uid": r["uid"],
                     "card_id": r["card_id"],
-                    "reviewed_at": r["reviewed_at"],
+                    # One form (UTC, microseconds) for every stored time, so that ordering the strings
+                    # orders the instants: "10:00+05:00" is before "06:00+00:00".
+                    "reviewed_at": iso(datetime.fromisoformat(r["reviewed_at"])),
                     "rating": r["rating"],
-                    "duration_ms": r["duration_ms"],
+                    "duration_ms": r.get("duration_ms"),
                     "kind": r["kind"],
-                    "content_hash": r["content_hash"],
+                    "content_hash": r.get("content_hash"),
                     "scheduler_id": local[key] if key is not None else None,
-                    "state_before": r["state_before"],
-                    "state_after": r["state_after"],
+                    "state_before": r.get("state_before"),
+                    "state_after": r.get("state_after"),
                 }
             )
         cards = sorted({r["card_id"] for r in added})
@@ -274,10 +514,10 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
 
 def _rebuild(store: Store, card_id: str, configs: dict[int | None, Any]) -> None:
     """Replay one card's study reviews in time order; store its state and the states logged per review."""
-    from dlquiz.doctor import replay_steps
+    from dlquiz.doctor import chronological, replay_steps
 
     state: CardState | None = None
-    for r, before, state in replay_steps(store, store.reviews_of(card_id), configs):  # noqa: B007
+    for r, before, state in replay_steps(store, chronological(store.reviews_of(card_id)), configs):  # noqa: B007
         logged_before = before.to_dict() if before is not None else None
         if (r.state_before, r.state_after) != (logged_before, state.to_dict()):
             store.set_review_states(r.id, logged_before, state.to_dict())
@@ -287,5 +527,5 @@ def _rebuild(store: Store, card_id: str, configs: dict[int | None, Any]) -> None
     store.put_card_state(replace(state, buried_until=existing.buried_until if existing else None))
 
 
-def import_file(store: Store, path: Path) -> ImportResult:
-    return merge(store, read(path))
+def import_file(store: Store, path: Path, now: datetime | None = None) -> ImportResult:
+    return merge(store, read(path, now))

@@ -418,7 +418,10 @@ def streak(store: Store, now: datetime) -> int:
     for (stamp,) in store.conn.execute(
         "SELECT reviewed_at FROM reviews WHERE reviewed_at >= ? AND kind = 'study'", (iso(since),)
     ):
-        days.add(day_start(parse_time(stamp)).date())
+        try:
+            days.add(day_start(parse_time(stamp)).date())
+        except (ValueError, TypeError, OverflowError):
+            continue  # a hand-edited row; doctor reports it
     today = day_start(now).date()
     day = today if today in days else today - timedelta(days=1)
     count = 0

@@ -80,6 +80,7 @@ class Stats:
     mastery: list[SectionMastery]
     interview: dict[str, Any] | None = None  # date, days_left (and the plan's own forecast)
     mocks: list[MockResult] = field(default_factory=list)
+    bad_rows: int = 0  # stored rows skipped because they are unsound (``dlquiz doctor`` lists them)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +97,7 @@ class Stats:
             "mastery": [asdict(m) for m in self.mastery],
             "interview": self.interview,
             "mocks": [dict(asdict(m), score=m.score) for m in self.mocks],
+            "bad_rows": self.bad_rows,
         }
 
 
@@ -197,14 +199,33 @@ def _interview_date(forecast: dict[str, Any]) -> date | None:
     return None
 
 
+Fact = tuple[date, int, int, str, "int | None"]
+
+
+def _fact(at: Any, rating: Any, ms: Any, kind: Any, before: Any) -> Fact | None:
+    """A review row as (study day, rating, ms, kind, state before), or None when the row is unsound."""
+    if rating not in (1, 2, 3, 4) or kind not in ("study", "cram"):
+        return None
+    try:
+        day = study_day(parse_time(at))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    ms = ms if isinstance(ms, int) and 0 <= ms <= 86_400_000 else 0
+    return day, rating, ms, kind, before if isinstance(before, int) else None
+
+
 def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
     today = study_day(now)
     start_of_today = day_start(now)
     earliest = start_of_today - timedelta(days=max(HEATMAP_WEEKS * 7, max(RETENTION_WINDOWS.values())))
-    facts = [
-        (study_day(parse_time(at)), rating, ms or 0, kind, before)
-        for at, rating, ms, kind, before in store.review_facts(iso(earliest))
-    ]
+    facts = []
+    bad_rows = 0  # hand-edited rows are skipped and counted, never a crash (doctor lists them)
+    for at, rating, ms, kind, before in store.review_facts(iso(earliest)):
+        fact = _fact(at, rating, ms, kind, before)
+        if fact is None:
+            bad_rows += 1
+        else:
+            facts.append(fact)
     n_all, ms_all = store.review_totals()
 
     def since(n_days: int) -> list[tuple[date, int, int, str, int | None]]:
@@ -218,11 +239,14 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
     config = scheduler_config(store)
     states = store.card_states()
     cards = catalog.cards()
-    dues = [
-        study_day(parse_time(s.due))
-        for c in cards
-        if (s := states.get(c.id)) and s.state is not None and s.due
-    ]
+    dues = []
+    for c in cards:
+        s = states.get(c.id)
+        if s and s.state is not None and s.due:
+            try:
+                dues.append(study_day(parse_time(s.due)))
+            except (ValueError, TypeError, OverflowError):
+                bad_rows += 1
 
     interview = interview_day(store, catalog, now)
     # Predicted recall at the interview (the plan's time, else 09:00 local on the day).
@@ -239,8 +263,8 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
         if not members:
             continue
         reviewed = [states.get(c.id) for c in members]
-        now_r = [retrievability(config, s, now) for s in reviewed]
-        day_r = [retrievability(config, s, moment) for s in reviewed] if moment else None
+        now_r = [_recall(config, s, now) for s in reviewed]
+        day_r = [_recall(config, s, moment) for s in reviewed] if moment else None
         mastery.append(
             SectionMastery(
                 section=section.id,
@@ -264,4 +288,13 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
         mastery=mastery,
         interview=interview,
         mocks=mock_results(store.mocks()),
+        bad_rows=bad_rows,
     )
+
+
+def _recall(config: Any, state: Any, when: datetime) -> float:
+    """Predicted recall; 0 for a stored state that cannot be read (edited by hand)."""
+    try:
+        return retrievability(config, state, when)
+    except (ValueError, TypeError, OverflowError, ArithmeticError):
+        return 0.0

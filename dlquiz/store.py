@@ -66,9 +66,35 @@ class Review:
     state_before: dict[str, Any] | None
     state_after: dict[str, Any] | None
     content_hash: str | None
+    # Why this stored row cannot be replayed (edited by hand, or written by a broken tool); None when
+    # it is sound. Readers skip and report such a row instead of crashing on it.
+    problem: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Review:
+        problems = []
+        states = []
+        for key in ("state_before", "state_after"):
+            try:
+                value = json.loads(row[key]) if row[key] else None
+                if value is not None and not isinstance(value, dict):
+                    raise ValueError
+            except (ValueError, TypeError, RecursionError):
+                value = None
+                problems.append(f"{key} is not a JSON object")
+            states.append(value)
+        if row["rating"] not in (1, 2, 3, 4) or isinstance(row["rating"], bool):
+            problems.append(f"rating {row['rating']!r:.40} is not 1-4")
+        if row["kind"] not in ("study", "cram"):
+            problems.append(f"kind {row['kind']!r:.40} is not study or cram")
+        when = row["reviewed_at"]
+        try:
+            if datetime.fromisoformat(when).utcoffset() is None:
+                problems.append(f"reviewed_at {when!r:.60} has no time zone")
+        except (ValueError, TypeError):
+            problems.append(f"reviewed_at {when!r:.60} is not an ISO 8601 time")
+        if row["duration_ms"] is not None and not isinstance(row["duration_ms"], int):
+            problems.append(f"duration_ms {row['duration_ms']!r:.40} is not a number")
         return cls(
             id=row["id"],
             uid=row["uid"],
@@ -78,9 +104,10 @@ class Review:
             duration_ms=row["duration_ms"],
             kind=row["kind"],
             scheduler_id=row["scheduler_id"],
-            state_before=json.loads(row["state_before"]) if row["state_before"] else None,
-            state_after=json.loads(row["state_after"]) if row["state_after"] else None,
+            state_before=states[0],
+            state_after=states[1],
             content_hash=row["content_hash"],
+            problem="; ".join(problems) or None,
         )
 
 
@@ -343,7 +370,9 @@ class Store:
     def review_facts(self, since_iso: str) -> list[tuple[str, int, int | None, str, int | None]]:
         """(reviewed_at, rating, duration_ms, kind, state before) of reviews since ``since_iso``."""
         rows = self.conn.execute(
-            "SELECT reviewed_at, rating, duration_ms, kind, json_extract(state_before, '$.state') "
+            # json_valid first: one hand-edited row must not make the whole query fail ("malformed JSON").
+            "SELECT reviewed_at, rating, duration_ms, kind, "
+            "CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.state') END "
             "FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at, id",
             (since_iso,),
         )
@@ -351,8 +380,13 @@ class Store:
 
     def review_totals(self) -> tuple[int, int]:
         """(number of reviews, total duration in ms) over the whole log."""
-        row = self.conn.execute("SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews").fetchone()
-        return int(row[0]), int(row[1])
+        # TOTAL, not SUM: SUM raises "integer overflow" on one absurd value; text counts as 0 in both.
+        row = self.conn.execute(
+            "SELECT COUNT(*), TOTAL(duration_ms) FROM reviews WHERE typeof(duration_ms) = 'integer' "
+            "AND duration_ms BETWEEN 0 AND 86400000"
+        ).fetchone()
+        total = int(self.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+        return total, int(row[1])
 
     # --- mock interviews ---------------------------------------------------------------------------
 

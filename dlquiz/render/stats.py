@@ -225,6 +225,14 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
             mocks(stats), title="mock interviews", title_align="left", border_style="magenta", box=box.ROUNDED
         )
     )
+    if stats.bad_rows:
+        parts.append(
+            RichText(
+                f"warning: {stats.bad_rows} stored row(s) could not be read and were left out; "
+                "run dlquiz doctor to list them",
+                style="yellow",
+            )
+        )
     return Group(*parts)
 
 
