@@ -7,12 +7,16 @@ committed (and fsync'd by SQLite) before the caller shows it as recorded.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import random
 import sqlite3
+import stat
 import time
+import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -111,19 +115,101 @@ class Review:
         )
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
+def _is_busy(error: sqlite3.Error) -> bool:
+    return _code(error) in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in str(error) or "busy" in str(error)
 
 
-def _connect(path: Path, check: bool) -> sqlite3.Connection:
-    """A connection with our pragmas; ``check`` runs a quick integrity check of an existing file."""
-    conn = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+# SQLite's primary result codes (the low byte of sqlite_errorcode), for naming a fault truthfully.
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
+SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
+READS_WORK = "reading still works (list, show, next, stats, doctor, history export)"
+
+
+def _code(error: BaseException) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def busy_error(path: Path) -> DlquizError:
+    return DlquizError(
+        f"{path} is busy: another program has held a lock on it for {BUSY_TIMEOUT_MS // 1000} s; "
+        "nothing was changed",
+        exit_code=1,
+        hint="close the other dlquiz (or sqlite3) using this database and run the command again",
     )
+
+
+def read_only_error(path: Path, why: str) -> DlquizError:
+    return DlquizError(
+        f"{path} is read-only ({why}): nothing was saved; {READS_WORK}",
+        exit_code=1,
+        hint="make the file and its folder writable (chmod u+w, or remount the disk read-write), "
+        "or use another database with --db",
+    )
+
+
+def full_error(path: Path) -> DlquizError:
+    return DlquizError(
+        f"the disk holding {path} is full: nothing was saved (the change was rolled back); {READS_WORK}",
+        exit_code=1,
+        hint="free some space on that disk, then run the command again",
+    )
+
+
+def fault(error: BaseException, path: Path) -> DlquizError:
+    """A DlquizError that names what went wrong with the database file, truthfully.
+
+    Only a file SQLite finds corrupt, or that is not an SQLite file, is called damaged; a full disk, a
+    read-only file, a lock held too long or an I/O error each get their own message, since the file
+    itself is fine and moving it away would be the wrong advice."""
+    code = _code(error)
+    errno_ = getattr(error, "errno", None)
+    if code == SQLITE_FULL or errno_ == 28:  # ENOSPC
+        return full_error(path)
+    if code == SQLITE_READONLY or errno_ in (13, 30):  # EACCES, EROFS
+        return read_only_error(path, "the file, its folder or the disk does not allow writing")
+    if code is not None and code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return busy_error(path)
+    if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
+        return _damaged(path, str(error))
+    if code == SQLITE_CANTOPEN:
+        return DlquizError(
+            f"cannot open {path}: {error}", exit_code=1, hint="check that the file and its folder exist and "
+            "can be read and written"
+        )
+    if code == SQLITE_IOERR or isinstance(error, OSError):
+        return DlquizError(
+            f"input/output error on {path} ({error}): the file was left as it was",
+            exit_code=1,
+            hint="check the disk (a removed drive, a network folder gone away), then run the command again",
+        )
+    return DlquizError(f"database error on {path}: {error}", exit_code=1)
+
+
+def _connect(path: Path, check: bool, read_only: bool = False) -> sqlite3.Connection:
+    """A connection with our pragmas; ``check`` runs a quick integrity check of an existing file.
+
+    ``read_only`` opens with ``mode=ro``; when even the WAL index cannot be created beside the file (a
+    read-only folder or disk), with ``immutable=1``: nothing can change the file there, so it is safe."""
+    if read_only:
+        uri = "file:" + urllib.parse.quote(str(path.resolve()))
+        try:
+            conn = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError as error:
+            if _code(error) != SQLITE_CANTOPEN:
+                raise
+            conn = sqlite3.connect(
+                uri + "?mode=ro&immutable=1", uri=True, isolation_level=None, check_same_thread=False
+            )
+    else:
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        if not read_only and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")  # persistent: only a new file needs the switch
         conn.execute("PRAGMA synchronous = FULL")  # a confirmed review survives power loss, too
         conn.execute("PRAGMA foreign_keys = ON")
@@ -137,9 +223,58 @@ def _connect(path: Path, check: bool) -> sqlite3.Connection:
     return conn
 
 
+def _cannot_persist(path: Path) -> str | None:
+    """Why a database at ``path`` would not keep what is written to it, or None."""
+    if str(path) in ("", ":memory:") or str(path).startswith(("file:", ":memory:")):
+        return "an in-memory database keeps nothing"
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"it cannot be read ({error.strerror})"
+    if stat.S_ISDIR(info.st_mode):
+        return "it is a folder"
+    if not stat.S_ISREG(info.st_mode):
+        return "it is not a regular file (a device, a FIFO or a socket keeps nothing)"
+    return None
+
+
+def _writable(path: Path, existed: bool) -> str | None:
+    """Why the database cannot be written here (file, folder or disk read-only), or None.
+
+    os.access also answers EROFS for a read-only mount, even to root."""
+    if existed and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if not os.access(path.parent, os.W_OK):
+        wal = path.with_name(path.name + "-wal")
+        if existed and wal.exists() and os.access(wal, os.W_OK):
+            return None  # SQLite can work in an existing WAL without creating files
+        return "its folder is read-only"
+    return None
+
+
 def latest_backup(path: Path) -> Path | None:
-    backups = sorted(path.parent.glob(path.name + ".*.bak"))
-    return backups[-1] if backups else None
+    """The newest backup beside ``path`` that is an SQLite file (a 0-byte or cut-off one is never offered)."""
+    for backup in sorted(path.parent.glob(glob_escape(path.name) + ".*.bak"), reverse=True):
+        try:
+            with backup.open("rb") as handle:
+                if handle.read(16) == SQLITE_MAGIC:
+                    return backup
+        except OSError:
+            continue
+    return None
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def _remove_new(path: Path) -> None:
+    """Remove a file this run created and could not finish, with SQLite's side files."""
+    for leftover in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
+        with suppress(OSError):
+            leftover.unlink()
 
 
 def _damaged(path: Path, detail: str) -> DlquizError:
@@ -153,10 +288,13 @@ def _damaged(path: Path, detail: str) -> DlquizError:
 
 
 class Store:
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: str | None = None):
         self.path = path
         self.conn = conn
         self._db: Any = None
+        # Why writes are refused (a read-only file or folder, a database from a newer dlquiz); None when
+        # they are allowed. Reads work either way.
+        self.read_only = read_only
 
     @property
     def db(self) -> Any:
@@ -171,21 +309,39 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, now: datetime | None = None) -> Store:
-        """Open (creating if needed) and migrate; a damaged or foreign file is reported, never overwritten."""
-        existed = path.exists() and path.stat().st_size > 0
+        """Open (creating if needed) and migrate; a damaged or foreign file is reported, never overwritten.
+
+        A file that cannot be written (read-only file, folder or disk) or that a newer dlquiz wrote is
+        opened for reading only: reads work, and every write says why it was refused."""
+        why = _cannot_persist(path)
+        if why:
+            raise DlquizError(
+                f"{path} cannot hold the database: {why}", hint="give a file path with --db or DLQUIZ_DB"
+            )
+        absent = not path.exists()
+        existed = not absent and path.stat().st_size > 0
         if existed:
             try:
                 with path.open("rb") as handle:
                     header = handle.read(16)
             except OSError as error:
-                raise DlquizError(f"cannot read {path}: {error.strerror}") from None
+                raise DlquizError(f"cannot read {path}: {error.strerror}", exit_code=1) from None
             if header != SQLITE_MAGIC:
                 raise _damaged(path, "it is not an SQLite file")
         else:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise DlquizError(f"cannot create {path.parent}: {error.strerror}") from None
+                if error.errno == errno.ENOSPC:
+                    raise full_error(path) from None
+                raise DlquizError(f"cannot create {path.parent}: {error.strerror}", exit_code=1) from None
+        read_only = _writable(path, existed)
+        if read_only and not existed:
+            raise DlquizError(
+                f"cannot create {path}: {read_only}",
+                exit_code=1,
+                hint="make the folder writable, or use another database with --db",
+            )
         # SQLite answers "locked" at once, without waiting, where waiting could deadlock: two processes
         # that both switch a new file to WAL, or one that switches while the other migrates. Opening is
         # short and idempotent, so it is retried as a whole until the busy timeout runs out.
@@ -193,47 +349,94 @@ class Store:
         while True:
             conn = None
             try:
-                conn = _connect(path, check=existed)
-                store = cls(conn, path)
+                conn = _connect(path, check=existed, read_only=read_only is not None)
+                store = cls(conn, path, read_only=read_only)
                 store._migrate(now or datetime.now(timezone.utc))
                 return store
-            except sqlite3.OperationalError as error:
+            except sqlite3.Error as error:
                 if conn is not None:
                     conn.close()
                 if not _is_busy(error):
-                    raise _damaged(path, str(error)) from None
+                    if absent:
+                        _remove_new(path)  # a file we just created and could not set up is not left behind
+                    raise fault(error, path) from None
                 if time.monotonic() > deadline:
-                    raise DlquizError(
-                        f"{path} is busy: another program has held a lock on it for "
-                        f"{BUSY_TIMEOUT_MS // 1000} s",
-                        exit_code=1,
-                    ) from None
+                    raise busy_error(path) from None
                 time.sleep(random.uniform(0.01, 0.05))
-            except sqlite3.DatabaseError as error:
+            except BaseException:
                 if conn is not None:
                     conn.close()
-                raise _damaged(path, str(error)) from None
+                raise
 
     def _migrate(self, now: datetime) -> None:
-        if self.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        newer = self._newer(version)
+        if newer:
+            self.read_only = newer  # never downgraded, never migrated "back"
             return
         from dlquiz.migrations import migrations
 
         if migrations.pending(self.db):
-            if self.db["_sqlite_migrations"].exists():
-                self.backup(now, reason="migrate")
-            with self.write():
-                migrations.apply(self.db)  # each migration and its record commit together
-        self.conn.execute(f"PRAGMA user_version = {len(migrations.applied(self.db))}")
+            if self.read_only:  # checked before any backup: no backup of a migration that cannot run
+                raise DlquizError(
+                    f"{self.path} needs an upgrade to this dlquiz's format, which cannot be done: "
+                    f"{self.read_only}",
+                    exit_code=1,
+                    hint="make it writable and run dlquiz once, or use the dlquiz that wrote it",
+                )
+            backup = self.backup(now, reason="migrate") if self.db["_sqlite_migrations"].exists() else None
+            try:
+                with self.write():
+                    migrations.apply(self.db)  # each migration and its record commit together
+            except BaseException:
+                if backup is not None:  # nothing changed, so the copy is not needed (and takes space)
+                    _remove_new(backup)
+                raise
+        if not self.read_only:
+            self.conn.execute(f"PRAGMA user_version = {len(migrations.applied(self.db))}")
+
+    def _newer(self, version: int) -> str | None:
+        """Why this database is from a newer dlquiz (a higher user_version, or migrations this one does not
+        know), or None."""
+        if version > SCHEMA_VERSION:
+            known = SCHEMA_VERSION
+            return f"it was written by a newer dlquiz (format {version}; this dlquiz knows up to {known})"
+        has_table = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+        ).fetchone()
+        if not has_table:
+            return None
+        from dlquiz.migrations import migrations
+
+        known = {m.name for m in migrations._migrations}
+        applied = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (migrations.name,)
+            )
+        }
+        unknown = sorted(applied - known)
+        if unknown:
+            return f"it was written by a newer dlquiz (migrations {', '.join(unknown[:3])} are unknown here)"
+        return None
 
     def backup(self, now: datetime, reason: str = "backup") -> Path:
-        """A consistent copy beside the database: ``dlquiz.db.2026-11-27T190455.migrate.bak``."""
+        """A consistent copy beside the database: ``dlquiz.db.2026-11-27T190455.migrate.bak``.
+
+        A copy that cannot be finished (disk full) is removed, never left as a 0-byte file that a later
+        hint could point at."""
         target = self.path.with_name(f"{self.path.name}.{now.strftime('%Y-%m-%dT%H%M%S')}.{reason}.bak")
-        dest = sqlite3.connect(target)
         try:
-            self.conn.backup(dest)
-        finally:
-            dest.close()
+            dest = sqlite3.connect(target)
+            try:
+                self.conn.backup(dest)
+            finally:
+                dest.close()
+        except (sqlite3.Error, OSError) as error:
+            _remove_new(target)
+            raise fault(error, target) from None
         return target
 
     def close(self) -> None:
@@ -241,17 +444,29 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """One write transaction, taken up front so concurrent writers wait instead of deadlocking."""
+        """One write transaction, taken up front so concurrent writers wait instead of deadlocking.
+
+        A fault of the file (read-only, disk full, busy past the timeout) rolls everything back and
+        becomes a DlquizError that says what still works."""
+        if self.read_only:
+            raise read_only_error(self.path, self.read_only)
         if self.conn.in_transaction:
             yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:  # SQLite may already have rolled back (SQLITE_FULL)
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self.conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            raise fault(error, self.path) from None
 
     # --- settings ----------------------------------------------------------------------------------
 
