@@ -480,6 +480,7 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
         if r["uid"] not in present and r["uid"] not in seen:
             seen.add(r["uid"])
             added.append(r)
+    first_id: int | None = None
     with store.write():
         for r in added:
             key = r.get("scheduler")
@@ -487,7 +488,7 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
                 SchedulerConfig.from_dict(data["schedulers"][key])  # a malformed config fails here, not later
                 local[key] = store.scheduler_id(data["schedulers"][key])
                 new_schedulers += 1
-            store.add_review(
+            review_id = store.add_review(
                 {
                     "uid": r["uid"],
                     "card_id": r["card_id"],
@@ -503,6 +504,9 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
                     "state_after": r.get("state_after"),
                 }
             )
+            first_id = review_id if first_id is None else first_id
+        if first_id is not None:
+            store.mark_imported(first_id, review_id)
         cards = sorted({r["card_id"] for r in added})
         configs: dict[int | None, SchedulerConfig] = {}
         for card_id in cards:
@@ -525,6 +529,15 @@ def _rebuild(store: Store, card_id: str, configs: dict[int | None, Any]) -> None
         return
     existing = store.card_state(card_id)
     store.put_card_state(replace(state, buried_until=existing.buried_until if existing else None))
+
+
+def rebuild_card(store: Store, card_id: str) -> CardState | None:
+    """Replay one card from its log (after a review was removed); its state, or None when none is left."""
+    _rebuild(store, card_id, {})
+    if not any(r.kind == "study" and not r.problem for r in store.reviews_of(card_id)):
+        store.delete_card_state(card_id)
+        return None
+    return store.card_state(card_id)
 
 
 def import_file(store: Store, path: Path, now: datetime | None = None) -> ImportResult:

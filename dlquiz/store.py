@@ -29,6 +29,7 @@ BUSY_TIMEOUT_MS = 30_000  # a loaded machine (fsync per commit) can keep a write
 # up-to-date database needs no sqlite-utils import (it pulls in NumPy: ~0.2 s). A test keeps it in step.
 SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
+IMPORTED_SETTING = "imported_reviews"  # [[first id, last id], ...] of rows added by history imports
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,21 @@ SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
 READS_WORK = "reading still works (list, show, next, stats, doctor, history export)"
 
 
+_MESSAGES = {  # SQLite's own wording, for an error raised without a code
+    "database or disk is full": SQLITE_FULL,
+    "readonly database": SQLITE_READONLY,
+    "disk I/O error": SQLITE_IOERR,
+    "database disk image is malformed": SQLITE_CORRUPT,
+    "file is not a database": SQLITE_NOTADB,
+    "unable to open database file": SQLITE_CANTOPEN,
+}
+
+
 def _code(error: BaseException) -> int | None:
     code = getattr(error, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
+    if isinstance(code, int):
+        return code & 0xFF
+    return next((c for text, c in _MESSAGES.items() if text in str(error)), None)
 
 
 def busy_error(path: Path) -> DlquizError:
@@ -174,8 +187,9 @@ def fault(error: BaseException, path: Path) -> DlquizError:
         return _damaged(path, str(error))
     if code == SQLITE_CANTOPEN:
         return DlquizError(
-            f"cannot open {path}: {error}", exit_code=1, hint="check that the file and its folder exist and "
-            "can be read and written"
+            f"cannot open {path}: {error}",
+            exit_code=1,
+            hint="check that the file and its folder exist and can be read and written",
         )
     if code == SQLITE_IOERR or isinstance(error, OSError):
         return DlquizError(
@@ -558,6 +572,25 @@ class Store:
             f"SELECT * FROM reviews AS r WHERE kind IN ({marks}) AND NOT EXISTS (SELECT 1 FROM reviews AS l "
             "WHERE l.card_id = r.card_id AND l.reviewed_at > r.reviewed_at) ORDER BY id DESC LIMIT 1",
             kinds,
+        ).fetchone()
+        return Review.from_row(dict(row)) if row else None
+
+    def mark_imported(self, first_id: int, last_id: int) -> None:
+        """Remember that reviews ``first_id..last_id`` came from a history import: undo never takes them."""
+        ranges = self.get_setting(IMPORTED_SETTING, [])
+        if ranges and ranges[-1][1] + 1 >= first_id:
+            ranges[-1][1] = max(ranges[-1][1], last_id)
+        else:
+            ranges.append([first_id, last_id])
+        self.set_setting(IMPORTED_SETTING, ranges)
+
+    def last_local_review(self) -> Review | None:
+        """The review graded on this machine most recently, by insertion order; imported ones are skipped."""
+        ranges = self.get_setting(IMPORTED_SETTING, [])
+        where = " AND ".join("id NOT BETWEEN ? AND ?" for _ in ranges) or "1"
+        row = self.conn.execute(
+            f"SELECT * FROM reviews WHERE {where} ORDER BY id DESC LIMIT 1",
+            [bound for pair in ranges for bound in pair],
         ).fetchone()
         return Review.from_row(dict(row)) if row else None
 

@@ -99,7 +99,7 @@ def test_grade_is_one_transaction(store, monkeypatch):
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(store, "put_card_state", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DlquizError, match="input/output error"):
         session.grade(catalog.get("q00"), 3, NOW)
     assert review_rows(store) == []
     assert not store.conn.in_transaction
