@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dlquiz.errors import DlquizError
 from dlquiz.doctor import check, replay_card
 from dlquiz.model import Catalog
 from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, parse_time
