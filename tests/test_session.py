@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlquiz.errors import DlquizError
 from dlquiz.doctor import check, replay_card
+from dlquiz.errors import DlquizError
 from dlquiz.model import Catalog
 from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, parse_time
 from dlquiz.session import StudySession, day_start, parse_setting, status, streak, undo_last
