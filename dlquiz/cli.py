@@ -6,6 +6,7 @@ completion stay fast; NumPy, PyYAML, sqlite-utils and fsrs are imported inside t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -51,6 +52,9 @@ class Options:
 
     banks: list[str] = []
     db: str | None = None
+    # What the command has already saved, for the message when its output then cannot be written
+    # ("the review was recorded"): the user must not grade twice because the confirmation was lost.
+    saved: str | None = None
 
 
 def friendly(fn: F) -> F:
@@ -63,8 +67,40 @@ def friendly(fn: F) -> F:
         except DlquizError as error:
             _report(error)
             raise typer.Exit(error.exit_code) from None
+        except OSError as error:
+            # Files the core writes report their own errors (with a path); an OSError without a file name
+            # that gets here is the output stream: stdout full (/dev/full, a full disk) or closed (EPIPE).
+            if error.filename is not None or error.errno not in _STREAM_ERRORS:
+                raise
+            _output_lost(error)
+            raise typer.Exit(1) from None
+        except Exception as error:
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is None or not isinstance(error, sqlite3.Error):
+                raise
+            from dlquiz import paths
+            from dlquiz.store import fault
+
+            found = fault(error, paths.database(Options.db))  # a fault met while reading, named truthfully
+            _report(found)
+            raise typer.Exit(found.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+_STREAM_ERRORS = {32, 28, 5, 9, 27}  # EPIPE, ENOSPC, EIO, EBADF, EFBIG
+
+
+def _output_lost(error: OSError) -> None:
+    """Say on stderr that the output could not be written, and what was saved all the same."""
+    try:  # later writes (and Python's own flush at exit) go nowhere instead of failing again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+    saved = f"; {Options.saved}" if Options.saved else ""
+    with contextlib.suppress(OSError):
+        _report(DlquizError(f"cannot write to standard output ({error.strerror or error}){saved}", 1))
 
 
 def _report(error: DlquizError) -> None:
@@ -416,6 +452,7 @@ def grade(
     with _store() as store:
         now = _now()
         graded = StudySession(store, catalog, now).grade(card, RATINGS[rating.value], now)
+    Options.saved = f"the {rating.value} review of {card.id} was recorded"
     due = parse_time(graded.state.due)
     if as_json:
         typer.echo(
@@ -646,12 +683,17 @@ def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
     console().print(render(result, language))
 
 
+MAX_MOCK_MINUTES = 120  # a real interview question never takes longer; inf and 1e300 overflow the clock
+
+
 @app.command()
 @friendly
 def mock(
     section: SectionOption = None,
     n: Annotated[int, typer.Option("-n", "--questions", min=1, help="How many questions.")] = 5,
-    minutes: Annotated[float, typer.Option("--minutes", "-m", min=0.1, help="Minutes per question.")] = 2.0,
+    minutes: Annotated[
+        float, typer.Option("--minutes", "-m", help=f"Minutes per question, 0.1 to {MAX_MOCK_MINUTES}.")
+    ] = 2.0,
     seed: Annotated[int | None, typer.Option("--seed", help="Repeat a question set.")] = None,
     lang: MaybeLang = None,
 ) -> None:
@@ -660,6 +702,8 @@ def mock(
     from dlquiz.render import console
     from dlquiz.screen import Keys
 
+    if not 0.1 <= minutes <= MAX_MOCK_MINUTES:  # also refuses nan, which passes any min/max check
+        raise DlquizError(f"--minutes must be between 0.1 and {MAX_MOCK_MINUTES}, got {minutes}")
     catalog = _load().catalog
     chosen = _sections(catalog, section)
     seed = _seed(seed)
@@ -845,6 +889,9 @@ def history_import(
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with stdout closed (">&-"): refuse before anything is changed
+        sys.stderr and sys.stderr.write("error: standard output is closed; dlquiz needs it to report\n")
+        sys.exit(1)
     try:
         app()
     except KeyboardInterrupt:  # outside the study screen, Ctrl-C just ends quietly
