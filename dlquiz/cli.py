@@ -825,7 +825,15 @@ ForceOption = Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE
 @friendly
 def export_cmd(
     fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="apkg, csv, tsv, md or json.")],
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The file to write.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The file to write; - for standard output (not apkg to a terminal).",
+        ),
+    ],
     section: SectionOption = None,
     lang: LangOption = Lang.en,
     force: ForceOption = False,
@@ -836,13 +844,15 @@ def export_cmd(
     from dlquiz.render import cards
 
     result = export(_load().catalog, fmt.value, output, section, lang.value, force, _now())
+    to_stdout = str(output) in ("-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")  # summary: stderr
     if as_json:
-        typer.echo(cards.dumps(result.to_dict()))
+        typer.echo(cards.dumps(result.to_dict()), err=to_stdout)
         return
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items() if k != "timestamp")
     typer.echo(
-        f"wrote {result.path} ({counts}; {len(result.sections)} section(s), "
-        f"{result.bytes / 1024:.0f} KB, {result.seconds:.1f} s)"
+        f"wrote {'standard output' if str(output) == '-' else result.path} ({counts}; "
+        f"{len(result.sections)} section(s), {result.bytes / 1024:.0f} KB, {result.seconds:.1f} s)",
+        err=to_stdout,  # the summary never mixes into the exported text
     )
 
 
