@@ -145,6 +145,7 @@ def root(
 ) -> None:
     Options.banks = list(bank or [])
     Options.db = db
+    Options.saved = None
     if ctx.invoked_subcommand is None:
         _status()
 

@@ -15,7 +15,7 @@ import sqlite3
 import stat
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -143,6 +143,23 @@ def _code(error: BaseException) -> int | None:
     return next((c for text, c in _MESSAGES.items() if text in str(error)), None)
 
 
+def _no_space(path: Path) -> bool:
+    """Whether the file system holding ``path`` has (almost) no room left: less than 64 KB."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 65536
+
+
+def _size_mb(path: Path) -> str:
+    try:
+        return f"{max(1, round(path.stat().st_size / 2**20))}"
+    except OSError:
+        return "a few"
+
+
 def busy_error(path: Path) -> DlquizError:
     return DlquizError(
         f"{path} is busy: another program has held a lock on it for {BUSY_TIMEOUT_MS // 1000} s; "
@@ -158,6 +175,14 @@ def read_only_error(path: Path, why: str) -> DlquizError:
         exit_code=1,
         hint="make the file and its folder writable (chmod u+w, or remount the disk read-write), "
         "or use another database with --db",
+    )
+
+
+def newer_error(path: Path, why: str) -> DlquizError:
+    return DlquizError(
+        f"{path} cannot be changed by this dlquiz: {why}; nothing was saved; {READS_WORK}",
+        exit_code=1,
+        hint="upgrade dlquiz (pip install -U dlquiz); a database is never downgraded",
     )
 
 
@@ -177,7 +202,10 @@ def fault(error: BaseException, path: Path) -> DlquizError:
     itself is fine and moving it away would be the wrong advice."""
     code = _code(error)
     errno_ = getattr(error, "errno", None)
-    if code == SQLITE_FULL or errno_ == 28:  # ENOSPC
+    if code == SQLITE_FULL or errno_ == errno.ENOSPC:
+        return full_error(path)
+    if (code == SQLITE_IOERR or isinstance(error, OSError)) and _no_space(path):
+        # A full disk often reaches SQLite as an I/O error (growing the WAL index or the WAL fails).
         return full_error(path)
     if code == SQLITE_READONLY or errno_ in (13, 30):  # EACCES, EROFS
         return read_only_error(path, "the file, its folder or the disk does not allow writing")
@@ -204,14 +232,15 @@ def _connect(path: Path, check: bool, read_only: bool = False) -> sqlite3.Connec
     """A connection with our pragmas; ``check`` runs a quick integrity check of an existing file.
 
     ``read_only`` opens with ``mode=ro``; when even the WAL index cannot be created beside the file (a
-    read-only folder or disk), with ``immutable=1``: nothing can change the file there, so it is safe."""
+    read-only folder or disk, or a full one), with ``immutable=1``: nothing can change the file there
+    (a full disk cannot take a write either), so reading it without locks is safe."""
     if read_only:
         uri = "file:" + urllib.parse.quote(str(path.resolve()))
         try:
             conn = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA schema_version").fetchone()
         except sqlite3.OperationalError as error:
-            if _code(error) != SQLITE_CANTOPEN:
+            if _code(error) not in (SQLITE_CANTOPEN, SQLITE_IOERR):  # no room or no right for the -shm
                 raise
             conn = sqlite3.connect(
                 uri + "?mode=ro&immutable=1", uri=True, isolation_level=None, check_same_thread=False
@@ -302,13 +331,22 @@ def _damaged(path: Path, detail: str) -> DlquizError:
 
 
 class Store:
-    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: str | None = None):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        read_only: str | None = None,
+        refusal: Callable[[], DlquizError] | None = None,
+    ):
         self.path = path
         self.conn = conn
         self._db: Any = None
-        # Why writes are refused (a read-only file or folder, a database from a newer dlquiz); None when
-        # they are allowed. Reads work either way.
+        # Why writes are refused (a read-only file or folder, a full disk, a database from a newer
+        # dlquiz), and the error each write raises; None when they are allowed. Reads work either way.
         self.read_only = read_only
+        self.refusal = refusal or (
+            (lambda: read_only_error(path, read_only)) if read_only is not None else None
+        )
 
     @property
     def db(self) -> Any:
@@ -360,11 +398,12 @@ class Store:
         # that both switch a new file to WAL, or one that switches while the other migrates. Opening is
         # short and idempotent, so it is retried as a whole until the busy timeout runs out.
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        refusal: Callable[[], DlquizError] | None = None
         while True:
             conn = None
             try:
                 conn = _connect(path, check=existed, read_only=read_only is not None)
-                store = cls(conn, path, read_only=read_only)
+                store = cls(conn, path, read_only=read_only, refusal=refusal)
                 store._migrate(now or datetime.now(timezone.utc))
                 return store
             except sqlite3.Error as error:
@@ -373,7 +412,12 @@ class Store:
                 if not _is_busy(error):
                     if absent:
                         _remove_new(path)  # a file we just created and could not set up is not left behind
-                    raise fault(error, path) from None
+                    found = fault(error, path)
+                    if existed and read_only is None and found.message == full_error(path).message:
+                        # A full disk cannot even hold the WAL index: open for reading, refuse writes.
+                        read_only, refusal = "the disk is full", (lambda: full_error(path))
+                        continue
+                    raise found from None
                 if time.monotonic() > deadline:
                     raise busy_error(path) from None
                 time.sleep(random.uniform(0.01, 0.05))
@@ -384,11 +428,12 @@ class Store:
 
     def _migrate(self, now: datetime) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
+        if version == SCHEMA_VERSION and not self._more_migrations():
             return
         newer = self._newer(version)
         if newer:
             self.read_only = newer  # never downgraded, never migrated "back"
+            self.refusal = lambda: newer_error(self.path, newer)
             return
         from dlquiz.migrations import migrations
 
@@ -410,6 +455,16 @@ class Store:
                 raise
         if not self.read_only:
             self.conn.execute(f"PRAGMA user_version = {len(migrations.applied(self.db))}")
+
+    def _more_migrations(self) -> bool:
+        """More applied migrations than this dlquiz ships (one SQL count: sqlite-utils stays unimported)."""
+        try:
+            row = self.conn.execute(
+                "SELECT COUNT(*) FROM _sqlite_migrations WHERE migration_set = 'dlquiz'"
+            ).fetchone()
+        except sqlite3.OperationalError:  # no such table: a new file
+            return False
+        return int(row[0]) > SCHEMA_VERSION
 
     def _newer(self, version: int) -> str | None:
         """Why this database is from a newer dlquiz (a higher user_version, or migrations this one does not
@@ -450,7 +505,15 @@ class Store:
                 dest.close()
         except (sqlite3.Error, OSError) as error:
             _remove_new(target)
-            raise fault(error, target) from None
+            found = fault(error, target)
+            if found.message == full_error(target).message:
+                found = DlquizError(
+                    f"the disk holding {self.path} is full: there is no room for the backup taken before "
+                    f"any change, so nothing was changed; {READS_WORK}",
+                    exit_code=1,
+                    hint=f"free some space (about {_size_mb(self.path)} MB), then run the command again",
+                )
+            raise found from None
         return target
 
     def close(self) -> None:
@@ -462,8 +525,8 @@ class Store:
 
         A fault of the file (read-only, disk full, busy past the timeout) rolls everything back and
         becomes a DlquizError that says what still works."""
-        if self.read_only:
-            raise read_only_error(self.path, self.read_only)
+        if self.refusal is not None:
+            raise self.refusal()
         if self.conn.in_transaction:
             yield
             return
