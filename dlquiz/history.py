@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import N_, _
 from dlquiz.store import CardState, Store
 
 FORMAT = "dlquiz-history"
@@ -64,7 +65,9 @@ def _kind_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise DlquizError(
-            f"{path}: history files are .csv or .json, not {suffix or 'without an extension'!r}"
+            _("{path}: history files are .csv or .json, not {suffix!r}").format(
+                path=path, suffix=suffix or _("without an extension")
+            )
         )
     return suffix[1:]
 
@@ -185,12 +188,15 @@ def read(path: Path, now: datetime | None = None) -> dict[str, Any]:
 def refused(path: Path, problems: list[Problem]) -> DlquizError:
     shown = "\n".join(f"  {p}" for p in problems[:MAX_SHOWN])
     more = len(problems) - MAX_SHOWN
-    count = f"{len(problems)}+" if len(problems) >= MAX_COUNTED else str(len(problems))
-    tail = f"\n  ... and {more}{'+' if len(problems) >= MAX_COUNTED else ''} more" if more > 0 else ""
+    plus = "+" if len(problems) >= MAX_COUNTED else ""
+    tail = "\n  " + _("... and {n} more").format(n=f"{more}{plus}") if more > 0 else ""
     return DlquizError(
-        f"{path}: {count} problem(s); nothing was imported\n{shown}{tail}",
-        hint=f"the format is described by {SCHEMA_PATH.name} (shipped with dlquiz); "
-        "fix the file or export it again with: dlquiz history export FILE",
+        _("{path}: {n} problem(s); nothing was imported").format(path=path, n=f"{len(problems)}{plus}")
+        + f"\n{shown}{tail}",
+        hint=_(
+            "the format is described by {schema} (shipped with dlquiz); fix the file or export it again "
+            "with: dlquiz history export FILE"
+        ).format(schema=SCHEMA_PATH.name),
     )
 
 
@@ -199,24 +205,31 @@ def _read_text(path: Path) -> str:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise DlquizError(f"{path}: no such file") from None
+        raise DlquizError(_("{path}: no such file").format(path=path)) from None
     except OSError as error:
-        raise DlquizError(f"cannot read {path}: {error.strerror or error}") from None
+        raise DlquizError(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise DlquizError(f"{path}: not a regular file (a history file is a .csv or .json file)")
+        raise DlquizError(
+            _("{path}: not a regular file (a history file is a .csv or .json file)").format(path=path)
+        )
     if info.st_size > MAX_BYTES:
         raise DlquizError(
-            f"{path}: {info.st_size / 2**20:.0f} MB is more than the {MAX_BYTES // 2**20} MB a history "
-            "file may have"
+            _("{path}: {mb} MB is more than the {limit} MB a history file may have").format(
+                path=path, mb=round(info.st_size / 2**20), limit=MAX_BYTES // 2**20
+            )
         )
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
         return raw.decode("utf-8-sig")
     except OSError as error:
-        raise DlquizError(f"cannot read {path}: {error.strerror or error}") from None
+        raise DlquizError(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
     except UnicodeDecodeError as error:
-        raise DlquizError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        raise DlquizError(_("{path}: not UTF-8 text (byte {n})").format(path=path, n=error.start)) from None
 
 
 def _no_constants(name: str) -> Any:
@@ -235,17 +248,27 @@ def _read_json(path: Path, text: str) -> dict[str, Any]:
         # NaN and Infinity are not JSON; Python would accept them and they pass every range check.
         data = json.loads(text, parse_constant=_no_constants, parse_float=_finite)
     except RecursionError:
-        raise DlquizError(f"{path}: not a dlquiz history file (nested too deeply)") from None
+        raise DlquizError(
+            _("{path}: not a dlquiz history file (nested too deeply)").format(path=path)
+        ) from None
     except ValueError as error:
-        raise DlquizError(f"{path}: not valid JSON ({str(error)[:200]})") from None
+        raise DlquizError(
+            _("{path}: not valid JSON ({error})").format(path=path, error=str(error)[:200])
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DlquizError(
-            f"{path}: not a dlquiz history file", hint="write one with: dlquiz history export FILE"
+            _("{path}: not a dlquiz history file").format(path=path),
+            hint=_("write one with: dlquiz history export FILE"),
         )
     if data.get("version") != VERSION:
+        version = data.get("version")
         raise DlquizError(
-            f"{path}: history format version {_short(data.get('version'))}; this dlquiz reads {VERSION}",
-            hint="upgrade dlquiz on this machine",
+            _("{path}: history format version {version!r}; this dlquiz reads {supported}").format(
+                path=path,
+                version=version if isinstance(version, int) else str(version)[:40],
+                supported=VERSION,
+            ),
+            hint=_("upgrade dlquiz on this machine"),
         )
     return data
 
@@ -259,8 +282,10 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, Any], list[int]]:
         missing = [c for c in COLUMNS if c not in header]
         if missing:
             raise DlquizError(
-                f"{path}: not a dlquiz history file (missing column(s) {', '.join(missing)})",
-                hint="write one with: dlquiz history export FILE.csv",
+                _("{path}: not a dlquiz history file (missing column(s) {columns})").format(
+                    path=path, columns=", ".join(missing)
+                ),
+                hint=_("write one with: dlquiz history export FILE.csv"),
             )
         index = {name: header.index(name) for name in COLUMNS}
         schedulers: dict[str, Any] = {}
@@ -291,7 +316,9 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, Any], list[int]]:
             if len(reviews) > MAX_REVIEWS:
                 break  # the schema reports the count
     except csv.Error as error:
-        raise DlquizError(f"{path}:{reader.line_num}: not valid CSV ({error})") from None
+        raise DlquizError(
+            _("{path}:{line}: not valid CSV ({error})").format(path=path, line=reader.line_num, error=error)
+        ) from None
     data = {"format": FORMAT, "version": VERSION, "schedulers": schedulers, "reviews": reviews}
     return data, lines
 
@@ -333,49 +360,72 @@ def _where(path: Any, lines: list[int] | None) -> str:
     parts = list(path)
     if len(parts) >= 2 and parts[0] == "reviews" and isinstance(parts[1], int):
         n = parts[1]
-        at = f"review {n + 1}" + (f" (line {lines[n]})" if lines and n < len(lines) else "")
+        if lines and n < len(lines):
+            at = _("review {n} (line {line})").format(n=n + 1, line=lines[n])
+        else:
+            at = _("review {n}").format(n=n + 1)
         rest = ".".join(str(p) for p in parts[2:])
         return f"{at}{': ' + rest if rest else ''}"
     if len(parts) >= 2 and parts[0] == "schedulers":
-        return "scheduler " + ".".join(_short(p, 40) if i == 0 else str(p) for i, p in enumerate(parts[1:]))
+        key = ".".join(_short(p, 40) if i == 0 else str(p) for i, p in enumerate(parts[1:]))
+        return _("scheduler {key}").format(key=key)
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+TYPE_NAMES = {
+    "object": N_("an object"),
+    "array": N_("a list"),
+    "string": N_("a string"),
+    "integer": N_("an integer"),
+    "number": N_("a number"),
+    "boolean": N_("true or false"),
+    "null": N_("null"),
+}
+BOUNDS = {
+    "minimum": N_("{value} must be at least {limit}"),
+    "maximum": N_("{value} must be at most {limit}"),
+    "exclusiveMinimum": N_("{value} must be more than {limit}"),
+    "exclusiveMaximum": N_("{value} must be less than {limit}"),
+}
 
 
 def _schema_message(error: Any) -> str:
     kind = error.validator
     value = error.instance
     if isinstance(value, _BadJson):
-        return f"not valid JSON: {_short(str(value))}"
+        return _("not valid JSON: {text}").format(text=_short(str(value)))
     if kind == "type":
-        expected = error.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
-        return f"{_short(value)} is not {'an' if expected[0] in 'aeiou' else 'a'} {expected}"
-    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {
-            "minimum": "at least",
-            "maximum": "at most",
-            "exclusiveMinimum": "more than",
-            "exclusiveMaximum": "less than",
-        }
-        return f"{_short(value)} must be {words[kind]} {error.validator_value}"
+        expected = (
+            error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        )
+        names = _(" or ").join(_(TYPE_NAMES[t]) if t in TYPE_NAMES else t for t in expected)
+        return _("{value} is not {expected}").format(value=_short(value), expected=names)
+    if kind in BOUNDS:
+        return _(BOUNDS[kind]).format(value=_short(value), limit=error.validator_value)
     if kind == "pattern":
-        return f"{_short(value)} does not match the pattern {error.validator_value}"
+        return _("{value} does not match the pattern {pattern}").format(
+            value=_short(value), pattern=error.validator_value
+        )
     if kind == "required":
-        return error.message[:200]
+        missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
+        return _("missing field(s): {fields}").format(fields=", ".join(missing))
     if kind == "additionalProperties":
         extra = sorted(set(value) - set(error.schema.get("properties", {})), key=str)
-        return "unknown field(s): " + ", ".join(_short(e, 40) for e in extra[:5])
+        return _("unknown field(s): {fields}").format(fields=", ".join(_short(e, 40) for e in extra[:5]))
     if kind in ("enum", "const"):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
-        return f"{_short(value)} is not one of {', '.join(map(str, allowed))}"
-    if kind in ("maxLength", "minLength", "maxItems", "minItems", "maxProperties"):
+        return _("{value} is not one of {allowed}").format(
+            value=_short(value), allowed=", ".join(map(str, allowed))
+        )
+    if kind in ("maxLength", "maxItems", "maxProperties"):
         size = len(value) if hasattr(value, "__len__") else "?"
-        limit = "at most" if kind.startswith("max") else "at least"
-        unit = "characters" if "Length" in kind else "entries"
-        return f"has {size} {unit}; {limit} {error.validator_value}"
+        return _("has {size}; at most {limit} allowed").format(size=size, limit=error.validator_value)
+    if kind in ("minLength", "minItems"):
+        size = len(value) if hasattr(value, "__len__") else "?"
+        return _("has {size}; at least {limit} needed").format(size=size, limit=error.validator_value)
     if kind == "anyOf":  # our anyOfs are "null or <one thing>": report the one thing
         best = [e for e in error.context if e.validator != "type" or e.validator_value != "null"]
-        return _schema_message(best[0]) if best else f"{_short(value)} is not valid"
+        return _schema_message(best[0]) if best else _("{value} is not valid").format(value=_short(value))
     return error.message[:200]
 
 
@@ -395,7 +445,8 @@ def validate(data: dict[str, Any], now: datetime, lines: list[int] | None = None
         if path[:1] == ["schedulers"] and len(path) > 1:
             bad_schedulers.add(path[1])
         if path[-1:] == ["rating"] and error.validator in ("minimum", "maximum", "type"):
-            where, message = _where(path[:-1], lines), f"rating must be 1-4, got {_short(error.instance)}"
+            where = _where(path[:-1], lines)
+            message = _("rating must be 1-4, got {value}").format(value=_short(error.instance))
         else:
             where, message = _where(path, lines), _schema_message(error)
         problems.append(Problem(where, message))
@@ -420,20 +471,28 @@ def validate(data: dict[str, Any], now: datetime, lines: list[int] | None = None
         seen.setdefault(r["uid"], []).append(n)
         for key, pattern in (("uid", UID_RE), ("card_id", ID_RE)):
             if not pattern.fullmatch(r[key]):  # the schema's $ also matches before a final newline
-                problems.append(Problem(where, f"{key} {_short(r[key])} is not a valid id"))
+                problems.append(
+                    Problem(
+                        where, _("{field} {value} is not a valid id").format(field=key, value=_short(r[key]))
+                    )
+                )
         reason = _time_problem(r["reviewed_at"], latest)
         if reason:
-            problems.append(Problem(where, f"reviewed_at {reason}"))
+            problems.append(Problem(where, f"reviewed_at: {reason}"))
         key = r.get("scheduler")
         if key is not None and key not in schedulers:
-            problems.append(Problem(where, f"scheduler {_short(key)} is not defined in the file"))
+            problems.append(
+                Problem(where, _("scheduler {key} is not defined in the file").format(key=_short(key)))
+            )
         if len(problems) >= MAX_COUNTED:
             return problems
     for uid, rows in seen.items():
         if len(rows) > 1:
             numbers = ", ".join(str(i + 1) for i in rows[:10]) + (", ..." if len(rows) > 10 else "")
             first = _where(["reviews", rows[0]], lines)
-            message = f"uid {_short(uid)} appears {len(rows)} times (reviews {numbers})"
+            message = _("uid {uid} appears {n} times (reviews {numbers})").format(
+                uid=_short(uid), n=len(rows), numbers=numbers
+            )
             problems.append(Problem(first, message))
     return problems
 
@@ -442,13 +501,13 @@ def _time_problem(text: str, latest: datetime) -> str | None:
     try:
         stamp = datetime.fromisoformat(text)
     except ValueError:
-        return f"{_short(text)} is not an ISO 8601 time"
+        return _("{value} is not an ISO 8601 time").format(value=_short(text))
     if stamp.tzinfo is None or stamp.utcoffset() is None:
-        return f"{_short(text)} has no time zone"
+        return _("{value} has no time zone").format(value=_short(text))
     if stamp < EARLIEST:
-        return f"{_short(text)} is before 1970"
+        return _("{value} is before 1970").format(value=_short(text))
     if stamp > latest:
-        return f"{_short(text)} is in the future (later than a day from now)"
+        return _("{value} is in the future (later than a day from now)").format(value=_short(text))
     return None
 
 
@@ -459,11 +518,11 @@ def _config_problem(config: dict[str, Any]) -> str | None:
     if config.get("interview_at") is not None:
         reason = _time_problem(config["interview_at"], datetime.max.replace(tzinfo=timezone.utc))
         if reason:
-            return f"interview_at {reason}"
+            return f"interview_at: {reason}"
     try:
         scheduler(SchedulerConfig.from_dict(config))
     except (ValueError, TypeError, KeyError, OverflowError) as error:
-        return f"not a usable scheduler config: {str(error).splitlines()[-1][:200]}"
+        return _("not a usable scheduler config: {reason}").format(reason=str(error).splitlines()[-1][:200])
     return None
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 
 BUSY_TIMEOUT_MS = 30_000  # a loaded machine (fsync per commit) can keep a writer waiting for seconds
 # The number of migrations in migrations.py, mirrored in PRAGMA user_version so that opening an
@@ -123,7 +124,6 @@ def _is_busy(error: sqlite3.Error) -> bool:
 # SQLite's primary result codes (the low byte of sqlite_errorcode), for naming a fault truthfully.
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
 SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
-READS_WORK = "reading still works (list, show, next, stats, doctor, history export)"
 
 
 _MESSAGES = {  # SQLite's own wording, for an error raised without a code
@@ -153,44 +153,75 @@ def _no_space(path: Path) -> bool:
     return info.f_bavail * info.f_frsize < 65536
 
 
-def _size_mb(path: Path) -> str:
+def _size_mb(path: Path) -> int:
     try:
-        return f"{max(1, round(path.stat().st_size / 2**20))}"
+        return max(1, round(path.stat().st_size / 2**20))
     except OSError:
-        return "a few"
+        return 1
+
+
+def _reads_work() -> str:
+    return _("reading still works (list, show, next, stats, doctor, history export)")
+
+
+def _named(error: DlquizError, kind: str) -> DlquizError:
+    error.fault = kind  # type: ignore[attr-defined]  # lets a caller react to the kind, not to the words
+    return error
 
 
 def busy_error(path: Path) -> DlquizError:
-    return DlquizError(
-        f"{path} is busy: another program has held a lock on it for {BUSY_TIMEOUT_MS // 1000} s; "
-        "nothing was changed",
-        exit_code=1,
-        hint="close the other dlquiz (or sqlite3) using this database and run the command again",
+    message = _("{path} is busy: another program has held a lock on it for {seconds} s").format(
+        path=path, seconds=BUSY_TIMEOUT_MS // 1000
+    )
+    return _named(
+        DlquizError(
+            message + "; " + _("nothing was changed"),
+            exit_code=1,
+            hint=_("close the other dlquiz (or sqlite3) using this database and run the command again"),
+        ),
+        "busy",
     )
 
 
 def read_only_error(path: Path, why: str) -> DlquizError:
-    return DlquizError(
-        f"{path} is read-only ({why}): nothing was saved; {READS_WORK}",
-        exit_code=1,
-        hint="make the file and its folder writable (chmod u+w, or remount the disk read-write), "
-        "or use another database with --db",
+    return _named(
+        DlquizError(
+            _("{path} is read-only ({why}): nothing was saved; {works}").format(
+                path=path, why=why, works=_reads_work()
+            ),
+            exit_code=1,
+            hint=_(
+                "make the file and its folder writable (chmod u+w, or remount the disk read-write), "
+                "or use another database with --db"
+            ),
+        ),
+        "read-only",
     )
 
 
 def newer_error(path: Path, why: str) -> DlquizError:
-    return DlquizError(
-        f"{path} cannot be changed by this dlquiz: {why}; nothing was saved; {READS_WORK}",
-        exit_code=1,
-        hint="upgrade dlquiz (pip install -U dlquiz); a database is never downgraded",
+    return _named(
+        DlquizError(
+            _("{path} cannot be changed by this dlquiz: {why}; nothing was saved; {works}").format(
+                path=path, why=why, works=_reads_work()
+            ),
+            exit_code=1,
+            hint=_("upgrade dlquiz (pip install -U dlquiz); a database is never downgraded"),
+        ),
+        "newer",
     )
 
 
 def full_error(path: Path) -> DlquizError:
-    return DlquizError(
-        f"the disk holding {path} is full: nothing was saved (the change was rolled back); {READS_WORK}",
-        exit_code=1,
-        hint="free some space on that disk, then run the command again",
+    return _named(
+        DlquizError(
+            _(
+                "the disk holding {path} is full: nothing was saved (the change was rolled back); {works}"
+            ).format(path=path, works=_reads_work()),
+            exit_code=1,
+            hint=_("free some space on that disk, then run the command again"),
+        ),
+        "full",
     )
 
 
@@ -207,25 +238,29 @@ def fault(error: BaseException, path: Path) -> DlquizError:
     if (code == SQLITE_IOERR or isinstance(error, OSError)) and _no_space(path):
         # A full disk often reaches SQLite as an I/O error (growing the WAL index or the WAL fails).
         return full_error(path)
-    if code == SQLITE_READONLY or errno_ in (13, 30):  # EACCES, EROFS
-        return read_only_error(path, "the file, its folder or the disk does not allow writing")
+    if code == SQLITE_READONLY or errno_ in (errno.EACCES, errno.EROFS):
+        return read_only_error(path, _("the file, its folder or the disk does not allow writing"))
     if code is not None and code in (SQLITE_BUSY, SQLITE_LOCKED):
         return busy_error(path)
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
-        return _damaged(path, str(error))
+        return _named(_damaged(path, str(error)), "damaged")
     if code == SQLITE_CANTOPEN:
         return DlquizError(
-            f"cannot open {path}: {error}",
+            _("cannot open {path}: {reason}").format(path=path, reason=error),
             exit_code=1,
-            hint="check that the file and its folder exist and can be read and written",
+            hint=_("check that the file and its folder exist and can be read and written"),
         )
     if code == SQLITE_IOERR or isinstance(error, OSError):
         return DlquizError(
-            f"input/output error on {path} ({error}): the file was left as it was",
+            _("input/output error on {path} ({reason}): the file was left as it was").format(
+                path=path, reason=error
+            ),
             exit_code=1,
-            hint="check the disk (a removed drive, a network folder gone away), then run the command again",
+            hint=_(
+                "check the disk (a removed drive, a network folder gone away), then run the command again"
+            ),
         )
-    return DlquizError(f"database error on {path}: {error}", exit_code=1)
+    return DlquizError(_("database error on {path}: {reason}").format(path=path, reason=error), exit_code=1)
 
 
 def _connect(path: Path, check: bool, read_only: bool = False) -> sqlite3.Connection:
@@ -269,17 +304,17 @@ def _connect(path: Path, check: bool, read_only: bool = False) -> sqlite3.Connec
 def _cannot_persist(path: Path) -> str | None:
     """Why a database at ``path`` would not keep what is written to it, or None."""
     if str(path) in ("", ":memory:") or str(path).startswith(("file:", ":memory:")):
-        return "an in-memory database keeps nothing"
+        return _("an in-memory database keeps nothing")
     try:
         info = path.stat()
     except FileNotFoundError:
         return None
     except OSError as error:
-        return f"it cannot be read ({error.strerror})"
+        return _("it cannot be read ({reason})").format(reason=error.strerror)
     if stat.S_ISDIR(info.st_mode):
-        return "it is a folder"
+        return _("it is a folder")
     if not stat.S_ISREG(info.st_mode):
-        return "it is not a regular file (a device, a FIFO or a socket keeps nothing)"
+        return _("it is not a regular file (a device, a FIFO or a socket keeps nothing)")
     return None
 
 
@@ -288,13 +323,33 @@ def _writable(path: Path, existed: bool) -> str | None:
 
     os.access also answers EROFS for a read-only mount, even to root."""
     if existed and not os.access(path, os.W_OK):
-        return "the file is read-only"
+        return _("the file is read-only")
     if not os.access(path.parent, os.W_OK):
         wal = path.with_name(path.name + "-wal")
         if existed and wal.exists() and os.access(wal, os.W_OK):
             return None  # SQLite can work in an existing WAL without creating files
-        return "its folder is read-only"
+        return _("its folder is read-only")
     return None
+
+
+def peek_setting(path: Path, key: str) -> Any:
+    """One setting, read without opening the store (no migration, no write); None if it cannot be read.
+
+    Every command needs the ``lang`` setting before it does anything else, including commands (show,
+    list) that otherwise never touch the database: a missing, locked or damaged database here means
+    "not set", and the command itself reports any real problem when it opens the store.
+    """
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+        return json.loads(row[0]) if row else None
+    except (sqlite3.Error, ValueError):
+        return None
 
 
 def latest_backup(path: Path) -> Path | None:
@@ -323,11 +378,18 @@ def _remove_new(path: Path) -> None:
 def _damaged(path: Path, detail: str) -> DlquizError:
     backup = latest_backup(path)
     hint = (
-        f"the latest backup is {backup}; to restore it: cp '{backup}' '{path}'"
+        _("the latest backup is {backup}; to restore it: cp '{backup}' '{path}'").format(
+            backup=backup, path=path
+        )
         if backup
-        else "no backup was found beside it; move the file away to start afresh"
+        else _("no backup was found beside it; move the file away to start afresh")
     )
-    return DlquizError(f"{path} is not a usable dlquiz database ({detail}); it was left untouched", hint=hint)
+    return DlquizError(
+        _("{path} is not a usable dlquiz database ({detail}); it was left untouched").format(
+            path=path, detail=detail
+        ),
+        hint=hint,
+    )
 
 
 class Store:
@@ -368,7 +430,8 @@ class Store:
         why = _cannot_persist(path)
         if why:
             raise DlquizError(
-                f"{path} cannot hold the database: {why}", hint="give a file path with --db or DLQUIZ_DB"
+                _("{path} cannot hold the database: {why}").format(path=path, why=why),
+                hint=_("give a file path with --db or DLQUIZ_DB"),
             )
         absent = not path.exists()
         existed = not absent and path.stat().st_size > 0
@@ -377,7 +440,9 @@ class Store:
                 with path.open("rb") as handle:
                     header = handle.read(16)
             except OSError as error:
-                raise DlquizError(f"cannot read {path}: {error.strerror}", exit_code=1) from None
+                raise DlquizError(
+                    _("cannot read {path}: {reason}").format(path=path, reason=error.strerror), exit_code=1
+                ) from None
             if header != SQLITE_MAGIC:
                 raise _damaged(path, "it is not an SQLite file")
         else:
@@ -386,13 +451,16 @@ class Store:
             except OSError as error:
                 if error.errno == errno.ENOSPC:
                     raise full_error(path) from None
-                raise DlquizError(f"cannot create {path.parent}: {error.strerror}", exit_code=1) from None
+                raise DlquizError(
+                    _("cannot create {path}: {reason}").format(path=path.parent, reason=error.strerror),
+                    exit_code=1,
+                ) from None
         read_only = _writable(path, existed)
         if read_only and not existed:
             raise DlquizError(
-                f"cannot create {path}: {read_only}",
+                _("cannot create {path}: {reason}").format(path=path, reason=read_only),
                 exit_code=1,
-                hint="make the folder writable, or use another database with --db",
+                hint=_("make the folder writable, or use another database with --db"),
             )
         # SQLite answers "locked" at once, without waiting, where waiting could deadlock: two processes
         # that both switch a new file to WAL, or one that switches while the other migrates. Opening is
@@ -413,9 +481,9 @@ class Store:
                     if absent:
                         _remove_new(path)  # a file we just created and could not set up is not left behind
                     found = fault(error, path)
-                    if existed and read_only is None and found.message == full_error(path).message:
+                    if existed and read_only is None and getattr(found, "fault", None) == "full":
                         # A full disk cannot even hold the WAL index: open for reading, refuse writes.
-                        read_only, refusal = "the disk is full", (lambda: full_error(path))
+                        read_only, refusal = _("the disk is full"), (lambda: full_error(path))
                         continue
                     raise found from None
                 if time.monotonic() > deadline:
@@ -440,10 +508,11 @@ class Store:
         if migrations.pending(self.db):
             if self.read_only:  # checked before any backup: no backup of a migration that cannot run
                 raise DlquizError(
-                    f"{self.path} needs an upgrade to this dlquiz's format, which cannot be done: "
-                    f"{self.read_only}",
+                    _("{path} needs an upgrade to this dlquiz's format, which cannot be done: {why}").format(
+                        path=self.path, why=self.read_only
+                    ),
                     exit_code=1,
-                    hint="make it writable and run dlquiz once, or use the dlquiz that wrote it",
+                    hint=_("make it writable and run dlquiz once, or use the dlquiz that wrote it"),
                 )
             backup = self.backup(now, reason="migrate") if self.db["_sqlite_migrations"].exists() else None
             try:
@@ -470,8 +539,9 @@ class Store:
         """Why this database is from a newer dlquiz (a higher user_version, or migrations this one does not
         know), or None."""
         if version > SCHEMA_VERSION:
-            known = SCHEMA_VERSION
-            return f"it was written by a newer dlquiz (format {version}; this dlquiz knows up to {known})"
+            return _(
+                "it was written by a newer dlquiz (format {version}; this dlquiz knows up to {known})"
+            ).format(version=version, known=SCHEMA_VERSION)
         has_table = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
         ).fetchone()
@@ -488,7 +558,9 @@ class Store:
         }
         unknown = sorted(applied - known)
         if unknown:
-            return f"it was written by a newer dlquiz (migrations {', '.join(unknown[:3])} are unknown here)"
+            return _("it was written by a newer dlquiz (migrations {names} are unknown here)").format(
+                names=", ".join(unknown[:3])
+            )
         return None
 
     def backup(self, now: datetime, reason: str = "backup") -> Path:
@@ -506,12 +578,19 @@ class Store:
         except (sqlite3.Error, OSError) as error:
             _remove_new(target)
             found = fault(error, target)
-            if found.message == full_error(target).message:
-                found = DlquizError(
-                    f"the disk holding {self.path} is full: there is no room for the backup taken before "
-                    f"any change, so nothing was changed; {READS_WORK}",
-                    exit_code=1,
-                    hint=f"free some space (about {_size_mb(self.path)} MB), then run the command again",
+            if getattr(found, "fault", None) == "full":
+                found = _named(
+                    DlquizError(
+                        _(
+                            "the disk holding {path} is full: there is no room for the backup taken before "
+                            "any change, so nothing was changed; {works}"
+                        ).format(path=self.path, works=_reads_work()),
+                        exit_code=1,
+                        hint=_("free some space (about {mb} MB), then run the command again").format(
+                            mb=_size_mb(self.path)
+                        ),
+                    ),
+                    "full",
                 )
             raise found from None
         return target

@@ -19,9 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError, unknown
+from dlquiz.i18n import N_, _
 from dlquiz.model import Catalog
 
 FORMATS = ("apkg", "csv", "tsv", "md", "json")
+# What the exporters count, as shown after "wrote FILE (...)"; the keys stay English in --json.
+COUNT_NAMES = {
+    "questions": N_("{n} questions"),
+    "drills": N_("{n} drills"),
+    "notes": N_("{n} notes"),
+    "cards": N_("{n} cards"),
+    "decks": N_("{n} decks"),
+    "failed demos": N_("{n} failed demos"),
+}
 
 
 @dataclass(frozen=True)
@@ -75,24 +85,32 @@ def check_target(path: Path, force: bool) -> None:
         link = path.is_symlink()
         info = path.stat() if path.exists() else None
     except OSError as error:
-        raise DlquizError(f"cannot use {path}: {error.strerror or error}") from None
+        raise DlquizError(
+            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error)
+        ) from None
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise DlquizError(f"{path} is a folder; give a file name", hint=f"for example {path / 'dlquiz.apkg'}")
+        raise DlquizError(
+            _("{path} is a folder; give a file name").format(path=path),
+            hint=_("for example {example}").format(example=path / "dlquiz.apkg"),
+        )
     stream = _is_stream(path, info)
     if link and not stream and not force:
         raise DlquizError(
-            f"{path} is a symbolic link to {os.path.realpath(path)}",
-            hint="add --force to write the file it points at",
+            _("{path} is a symbolic link to {target}").format(path=path, target=os.path.realpath(path)),
+            hint=_("add --force to write the file it points at"),
         )
     if info is not None and not stream and not force:
-        raise DlquizError(f"{path} already exists", hint="add --force to overwrite it")
+        raise DlquizError(_("{path} already exists").format(path=path), hint=_("add --force to overwrite it"))
     if stream:
         return
     parent = Path(os.path.realpath(path)).parent if link else (path.parent if str(path.parent) else Path("."))
     if not parent.is_dir():
-        raise DlquizError(f"the folder {parent} does not exist", hint=f"create it first: mkdir -p '{parent}'")
+        raise DlquizError(
+            _("the folder {folder} does not exist").format(folder=parent),
+            hint=_("create it first: mkdir -p '{folder}'").format(folder=parent),
+        )
     if not os.access(parent, os.W_OK) or (info is not None and not os.access(path, os.W_OK)):
-        raise DlquizError(f"cannot write to {path}: permission denied")
+        raise DlquizError(_("cannot write to {path}: permission denied").format(path=path))
 
 
 def _is_stream(path: Path, info: os.stat_result | None) -> bool:
@@ -111,8 +129,10 @@ def _check_name(path: Path) -> None:
     size = len(os.fsencode(path.name))
     if size > limit:
         raise DlquizError(
-            f"the file name is too long ({size} bytes; this file system allows {limit})",
-            hint="choose a shorter name",
+            _("the file name is too long ({size} bytes; this file system allows {limit})").format(
+                size=size, limit=limit
+            ),
+            hint=_("choose a shorter name"),
         )
 
 
@@ -170,7 +190,10 @@ def write_atomic(path: Path, write: Any) -> None:
             _write_stream(path, write, path)  # opened by its own name: /dev/stdout resolves to "pipe:[…]"
             return
     except OSError as error:
-        raise DlquizError(f"cannot write {path}: {error.strerror or error}", exit_code=1) from None
+        raise DlquizError(
+            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error),
+            exit_code=1,
+        ) from None
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     clean_stale(target.parent if str(target.parent) else Path("."), target.name)
     tmp = _tmp_name(target)
@@ -179,7 +202,9 @@ def write_atomic(path: Path, write: Any) -> None:
         _written["bytes"] = tmp.stat().st_size
         os.replace(tmp, target)
     except OSError as error:
-        raise DlquizError(f"cannot write {path}: {error.strerror or error}", exit_code=1) from None
+        raise DlquizError(
+            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error), exit_code=1
+        ) from None
     finally:
         with contextlib.suppress(OSError):
             if tmp.exists():
@@ -194,7 +219,10 @@ def _write_stream(path: Path, write: Any, target: Path | None) -> None:
             write(tmp)
             _written["bytes"] = tmp.stat().st_size
         except OSError as error:
-            raise DlquizError(f"cannot write {path}: {error.strerror or error}", exit_code=1) from None
+            raise DlquizError(
+                _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error),
+                exit_code=1,
+            ) from None
         with tmp.open("rb") as source:
             if target is None:
                 sys.stdout.flush()
@@ -205,7 +233,10 @@ def _write_stream(path: Path, write: Any, target: Path | None) -> None:
                 with target.open("wb") as sink:
                     shutil.copyfileobj(source, sink)
             except OSError as error:
-                raise DlquizError(f"cannot write {path}: {error.strerror or error}", exit_code=1) from None
+                raise DlquizError(
+                    _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error),
+                    exit_code=1,
+                ) from None
 
 
 def export(
@@ -223,8 +254,8 @@ def export(
     chosen = select(catalog, sections)
     if str(path) == STDOUT and fmt == "apkg" and sys.stdout.isatty():
         raise DlquizError(
-            "an Anki package is binary: it is not written to a terminal",
-            hint="give a file name with -o, or redirect: dlquiz export apkg -o - > deck.apkg",
+            _("an Anki package is binary: it is not written to a terminal"),
+            hint=_("give a file name with -o, or redirect: dlquiz export apkg -o - > deck.apkg"),
         )
     check_target(path, force)
     started = time.perf_counter()
