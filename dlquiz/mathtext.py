@@ -180,9 +180,11 @@ def latex_to_text(latex: str) -> str:
     if len(latex) > MAX_FORMULA_CHARS or _nesting(latex) > MAX_FORMULA_DEPTH:
         return _strip_commands(latex)
     try:
-        return _render_text(latex)
+        text = _render_text(latex)
     except Exception:  # pylatexenc's own errors, or a construct the walker below does not expect
         return _strip_commands(latex)
+    _PRIMED[latex] = text  # a formula seen twice is parsed once
+    return text
 
 
 def _render_text(latex: str) -> str:
@@ -199,9 +201,7 @@ def _finish(nodes: Any, l2t: Any) -> str:
     )
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s+\)", ")", text)
-    text = _strip_commands(text).replace("′′′", "‴").replace("′′", "″")
-    _PRIMED[latex] = text  # a formula seen twice is parsed once
-    return text
+    return _strip_commands(text).replace("′′′", "‴").replace("′′", "″")
 
 
 def _strip_commands(text: str) -> str:

@@ -263,6 +263,16 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
             box=box.ROUNDED,
         )
     )
+    if stats.bad_rows:
+        parts.append(
+            RichText(
+                _(
+                    "warning: {n} stored row(s) could not be read and were left out; "
+                    "run dlquiz doctor to list them"
+                ).format(n=stats.bad_rows),
+                style="yellow",
+            )
+        )
     return Group(*parts)
 
 
