@@ -7,6 +7,8 @@ is not a terminal it reads whole lines, so a session can be scripted: an empty l
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import sys
@@ -28,8 +30,12 @@ class Keys:
     """Single keys from a terminal, or lines from a pipe."""
 
     def __init__(self, stream: TextIO | None = None):
-        self.stream = stream or sys.stdin
-        self.tty = self.stream.isatty()
+        # A closed stdin ("<&-") leaves sys.stdin None: read it as an empty pipe, so the session ends saved.
+        self.stream = stream or sys.stdin or io.StringIO("")
+        try:
+            self.tty = self.stream.isatty()
+        except (OSError, ValueError):
+            self.tty = False
 
     def key(self) -> str:
         if not self.tty:
@@ -41,9 +47,15 @@ class Keys:
         saved = termios.tcgetattr(fd)
         try:
             tty.setcbreak(fd, termios.TCSANOW)  # keep keys typed ahead (TCSAFLUSH, the default, drops them)
-            char = os.read(fd, 1).decode(errors="ignore")
+            raw = os.read(fd, 1)
+        except OSError:
+            raw = b""  # the terminal went away (EIO)
         finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+            with contextlib.suppress(OSError, termios.error):
+                termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        if raw == b"":  # end of input: end the session, saved (never spin on a closed terminal)
+            return "q"
+        char = raw.decode(errors="ignore")
         if char in ("\r", "\n"):
             return "enter"
         if char == " ":
@@ -58,13 +70,19 @@ class Keys:
             console.print(prompt, end="", markup=False, highlight=False)
             try:
                 return input().strip()
-            except EOFError:
+            except (EOFError, OSError):
                 return "q"
-        raw = self.stream.readline()
+        raw = self._readline()
         return "q" if raw == "" else raw.strip()
 
+    def _readline(self) -> str:
+        try:
+            return self.stream.readline()
+        except (OSError, ValueError, UnicodeDecodeError):
+            return ""  # a stream that cannot be read any more is the end of input
+
     def _line_command(self) -> str:
-        raw = self.stream.readline()
+        raw = self._readline()
         if raw == "":
             return "q"  # end of input ends the session, saved
         text = raw.strip().lower()
@@ -353,6 +371,15 @@ class StudyScreen:
             outcome = self._common_key(card, key, revealed=False)
             if outcome is not None:
                 return outcome
+            if isinstance(card, Drill) and card.type == "code":
+                if key == "r":
+                    self.suggested = 1  # revealing the hints before it passes is a lapse
+                    break
+                if key in ("enter", "space"):
+                    passed, self.suggested = self._judge_code(card)
+                    if passed:
+                        break
+                continue
             if key in ("enter", "space"):
                 break
         if not self.keys.tty and self.verdict is not None:
@@ -374,11 +401,41 @@ class StudyScreen:
                 continue
             now = self.clock()
             graded = s.grade(card, rating, now, int((time.monotonic() - shown_at) * 1000))
+            if isinstance(card, Drill) and card.type == "code":
+                from dlquiz.coding.workspace import reset_attempts
+
+                reset_attempts(str(card.judge))  # the next attempt is judged afresh
             # Confirmed only after the transaction committed: what the screen says is on disk.
             from dlquiz.schedule import parse_time
 
             self._say(view.recorded(rating, None if s.cram else parse_time(graded.state.due) - now))
             return "graded"
+
+    def _judge_code(self, card: Drill) -> tuple[bool, int]:
+        """Judge the drill's file (writing the starter file first if there is none); suggest a grade."""
+        from dlquiz.coding import workspace
+        from dlquiz.coding.registry import all_drills
+        from dlquiz.render.code import verdict
+        from dlquiz.schedule import RATINGS
+
+        drill = all_drills()[str(card.judge)]
+        path = view.code_file(card)
+        if not path.exists():
+            workspace.start(drill, card, path.parent)
+            self.console.print(_("wrote {path}: edit it, then press Enter to judge it").format(path=path))
+            return False, 1
+        result = workspace.judge_file(drill.id, path)
+        entry = workspace.note_attempt(drill.id, result)
+        shown = verdict(result, self.lang, str(path))
+        self.console.print(shown)
+        passed = bool(result.get("passed"))
+        if passed:
+            self.verdict = shown  # part of the revealed card, which is redrawn
+        if not passed:
+            self.console.print(
+                "[dim]" + _("fix it and press Enter to judge again · r reveals the hints") + "[/]"
+            )
+        return passed, RATINGS[workspace.suggested_rating(entry, passed)]
 
     def _open_back(self, card: Card) -> None:
         """``d``: the detailed answer joins the back; all of it in the pager when it does not fit."""

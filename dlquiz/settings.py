@@ -1,17 +1,18 @@
 """Settings: their defaults and meanings, parsing ``dlquiz config KEY VALUE``, and the scheduler config.
 
-Its own module so that the study loop (session) and the interview plan (plan) both read it without
-importing each other.
+Its own module so that the study loop (session) and the interview plan (plan) both read it; it imports
+neither of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from dlquiz.errors import DlquizError
 from dlquiz.i18n import N_, _
-from dlquiz.schedule import SchedulerConfig
+from dlquiz.schedule import SchedulerConfig, iso
 from dlquiz.store import Store
 
 SETTINGS: dict[str, tuple[Any, str]] = {
@@ -65,7 +66,13 @@ def scheduler_config(store: Store) -> SchedulerConfig:
     values = settings(store)
     params = store.get_setting("fsrs_parameters")
     config = SchedulerConfig(desired_retention=float(values["desired_retention"]))
-    plan = store.get_setting("interview")  # set by ``dlquiz plan``: {"date", "at", "target"}
+    plan = store.get_setting("interview")  # set by ``dlquiz plan``: {"date", "target"}
     if plan:
-        config = replace(config, interview_at=plan["at"], interview_target=float(plan["target"]))
+        from dlquiz.days import interview_moment
+
+        # The date on the user's calendar, at the plan's hour in the zone they are in now.
+        at = interview_moment(date.fromisoformat(plan["date"]))
+        config = replace(
+            config, interview_at=iso(at), interview_target=float(plan["target"]), interview_date=plan["date"]
+        )
     return replace(config, parameters=tuple(params)) if params else config

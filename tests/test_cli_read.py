@@ -122,12 +122,27 @@ def test_list_unknown_section(cli):
     assert "Traceback" not in result.output
 
 
-def test_list_text(cli):
-    result = cli("list")
+def test_list_in_a_pipe_is_one_card_per_line(cli):
+    catalog = json.loads(cli("list", "--json").stdout)
+    result = cli("list", env={"COLUMNS": "40"})  # the width of a pipe does not matter
     assert result.exit_code == 0
-    assert "bn-backward" in result.stdout and "bn-backward.paths" in result.stdout
-    assert "batch-norm" in result.stdout
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [r[0] for r in rows] == [c["id"] for c in catalog]
+    assert all(len(r) == 5 for r in rows)  # id, section, type, state, prompt
+    paths = next(r for r in rows if r[0] == "bn-backward.paths")
+    assert paths[1:4] == ["batch-norm", "choice", "new"] and paths[4].startswith("Through which quantities")
     assert not LATEX_LEFT.search(result.stdout)
+
+
+def test_list_in_a_terminal_is_one_aligned_line_per_card(cli):
+    for columns in ("40", "120"):
+        result = cli("list", env={"COLUMNS": columns, "TTY_COMPATIBLE": "1", "NO_COLOR": "1"})
+        assert result.exit_code == 0
+        assert "bn-backward" in result.stdout and "bn-backward.paths" in result.stdout
+        assert "batch-norm" in result.stdout or columns == "40"  # narrow: the section column gives way
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).splitlines()  # NO_COLOR keeps bold and dim
+        assert lines[0].split()[0] == "id"  # a header, for a person
+        assert any(line.endswith("…") for line in lines)  # prompts are cut to the width, ids never
 
 
 # --- show ---------------------------------------------------------------------------------------------

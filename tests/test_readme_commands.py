@@ -23,7 +23,11 @@ COMMANDS = [
     for line in README.splitlines()
     if line.startswith("$ dlquiz ") and not line.rstrip().endswith("--help")
 ]
-EXPECTED_EXIT = {"check my-bank.yaml": 2}  # the README shows it reporting three problems
+EXPECTED_EXIT = {
+    "check my-bank.yaml": 2,  # the README shows it reporting three problems
+    "code check bn_backward.py": 1,  # the starter file, not yet written: the judge fails, as the README says
+    "code check bn_backward.py --record": 1,
+}
 
 
 def my_bank() -> str:

@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from dlquiz.i18n import N_, _, ngettext
+from dlquiz.i18n import N_, _
 
 
 def optimized(result: Any, stored: bool) -> RenderableType:
@@ -57,10 +57,16 @@ READINESS = N_(
 def interview_line(data: dict[str, Any]) -> str:
     """One line for the status panel: days left and readiness on the day (the same number as stats)."""
     plan = data["plan"]
-    if data["passed"]:
-        return _("{date} has passed · [bold]dlquiz plan --clear[/] ends the plan").format(date=plan["date"])
+    from dlquiz.days import when_words
+
     days = data["days_left"]
-    when = _("tomorrow") if days == 1 else ngettext("in {n} day", "in {n} days", days).format(n=days)
+    when = when_words(days)
+    if data["passed"] and days >= 0:  # later on the day itself
+        return _("{date} has passed · [bold]dlquiz plan --clear[/] ends the plan").format(date=plan["date"])
+    if data["passed"]:
+        return _("{date} {when} · [bold]dlquiz plan --clear[/] ends the plan").format(
+            date=plan["date"], when=when
+        )
     ready = data.get("readiness")
     style = "green" if ready is not None and ready >= plan["target"] else "yellow"
     return _(

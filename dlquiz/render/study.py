@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -69,6 +70,18 @@ def front(card: Card, lang: str, changed: bool, catalog: Catalog | None = None) 
             parts.extend(cloze_blanks(card.prompt.get(c)) for c in langs(lang))
         else:
             parts.append(_texts(card.prompt, lang))
+        if card.type == "code":
+            file = code_file(card)
+            edit = _("(edit it, then press Enter to judge it)")
+            write = _("(Enter writes it; edit it, then press Enter to judge it)")
+            parts.append(RichText())
+            parts.append(
+                RichText.assemble(
+                    (_("file: "), "dim"),
+                    (str(file), "bold"),
+                    ("  " + (edit if file.exists() else write), "dim"),
+                )
+            )
         if card.type == "choice":
             parts.append(RichText())
             for i, option in enumerate(card.options):
@@ -89,10 +102,17 @@ def front(card: Card, lang: str, changed: bool, catalog: Catalog | None = None) 
     )
 
 
+def code_file(card: Drill) -> Path:
+    """Where a code drill's file is: the one ``dlquiz code start`` writes in the current folder."""
+    return Path(str(card.judge).replace("-", "_") + ".py")
+
+
 def keys_hint(card: Card, revealed: bool, width: int = 80, more: bool = False) -> RichText:
     """The keys that work now, broken between hints (never inside one) to fit ``width``."""
     if not revealed:
-        if isinstance(card, Drill) and card.type == "choice":
+        if isinstance(card, Drill) and card.type == "code":
+            items = [_("Enter judges the file"), _("r reveals the hints")]
+        elif isinstance(card, Drill) and card.type == "choice":
             items = [_("type letters (e.g. AC) + Enter"), _("Enter alone reveals")]
         elif isinstance(card, Drill) and card.type == "numeric":
             items = [_("type a number + Enter"), _("Enter alone reveals")]
@@ -282,12 +302,13 @@ def status(data: dict[str, Any]) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row(
-        _("due now"),
-        _("[green]{due}[/] review(s), [yellow]{learning}[/] learning step(s)").format(
-            due=data["due"], learning=data["learning"]
-        ),
+    due_now = _("[green]{due}[/] review(s), [yellow]{learning}[/] learning step(s)").format(
+        due=data["due"], learning=data["learning"]
     )
+    if not data["learning"] and data.get("learning_in_min"):
+        # A step pending later today: "0 learning steps" alone would hide it.
+        due_now += _(" · a learning step is due in {n} min").format(n=data["learning_in_min"])
+    table.add_row(_("due now"), due_now)
     table.add_row(
         _("new"),
         _("[blue]{today}[/] for today ({available} not yet studied)").format(
@@ -295,6 +316,8 @@ def status(data: dict[str, Any]) -> Panel:
         ),
     )
     table.add_row(_("reviewed today"), str(data["reviewed_today"]))
+    if data.get("due_tomorrow") is not None:
+        table.add_row(_("due tomorrow"), str(data["due_tomorrow"]))
     table.add_row(_("streak"), _("{n} day(s)").format(n=data["streak"]))
     sections = Table.grid(padding=(0, 2))  # apart: long section titles must not widen the labels above
     sections.add_column(style="bold")
