@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import shutil
 import threading
@@ -112,19 +111,21 @@ class CardBrowser:
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
         )
 
-    def show(self, html: str, night: str = "", open_all: bool = False) -> dict[str, Any]:
-        """Typeset ``html`` as the card and measure it; ``night`` is "", "card" or "ancestor"."""
-        result = self.driver.execute_async_script(
+    def load(self, html: str) -> None:
+        """Show ``html`` as the card (in ``#qa``, as Anki's reviewer does) and typeset its math."""
+        error = self.driver.execute_async_script(
             "const done = arguments[arguments.length - 1];"
-            "window.showCard(arguments[0], arguments[1], arguments[2])"
-            ".then(done, e => done({error: String(e)}));",
+            "window.showCard(arguments[0]).then(() => done(null), e => done(String(e)));",
             html,
-            night,
-            open_all,
         )
-        if "error" in result:
-            raise RuntimeError(result["error"])
-        return result
+        if error:
+            raise RuntimeError(error)
+
+    def measure(self, night: str = "", open_all: bool = False, colors: bool = True) -> dict[str, Any]:
+        """Measure the card shown. ``night``: "" (day), "card" (.nightMode/.night_mode on the element
+        with .card) or "ancestor" (.night_mode on <html>); ``open_all`` opens every <details>.
+        Only classes and open states change, so no new typesetting is needed."""
+        return self.driver.execute_script("return window.measureAs(...arguments);", night, open_all, colors)
 
     def screenshot(self, path: Path) -> None:
         import base64
@@ -177,10 +178,6 @@ def card_browser(width: int = PHONE_WIDTH) -> Iterator[CardBrowser]:
             driver.quit()
 
 
-def load_json(text: str) -> Any:
-    return json.loads(text)
-
-
 # The measurements, in the page. Contrast follows WCAG 2: relative luminance of sRGB, (L1 + 0.05) /
 # (L2 + 0.05), with the text colour and every translucent background composited down to the first
 # opaque one (the canvas is white by day and the card's own background at night).
@@ -222,7 +219,7 @@ function visible(el) {
 }
 const HAN = /[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]/;
 
-function measure() {
+function measure(colors) {
   const doc = document.documentElement;
   const out = {
     width: Math.max(doc.scrollWidth, document.body.scrollWidth),
@@ -230,9 +227,11 @@ function measure() {
     height: doc.scrollHeight,
     mathErrors: window.mathErrors.slice(),
     merror: document.querySelectorAll("mjx-merror").length,
-    textContrast: [], linkContrast: [], zhWithoutLang: [], raw: [], colored: [],
+    textContrast: [], linkContrast: [], zhWithoutLang: [], raw: [], colored: [], hasZh: false,
+    background: luminance(background(document.querySelector(".card") || document.body)),
   };
   const qa = document.getElementById("qa");
+  if (!colors) return out;
   const walker = document.createTreeWalker(qa, NodeFilter.SHOW_TEXT);
   const seen = new Set();
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -241,6 +240,7 @@ function measure() {
     if (!text || !el || el.closest("style, script, mjx-container") || !visible(el)) continue;
     if (/\\\(|\\\[|\$|\{\{|\}\}/.test(text)) out.raw.push(text.slice(0, 80));
     if (HAN.test(text)) {
+      out.hasZh = true;
       const owner = el.closest("[lang]");
       if (!owner || !owner.getAttribute("lang").startsWith("zh")) out.zhWithoutLang.push(text.slice(0, 40));
     }
@@ -261,17 +261,20 @@ function measure() {
   return out;
 }
 
-window.showCard = async function (html, night, openAll) {
-  const root = document.documentElement, body = document.body;
-  root.className = night === "ancestor" ? "night_mode" : "";
-  body.className = "card card1" + (night === "card" ? " nightMode night_mode" : "");
+window.showCard = async function (html) {
   const qa = document.getElementById("qa");
   MathJax.typesetClear([qa]);
   window.mathErrors = [];
   qa.innerHTML = html;
-  if (openAll) for (const d of qa.querySelectorAll("details")) d.open = true;
+  for (const d of qa.querySelectorAll("details")) d.open = true;  // typeset what is folded too
   await MathJax.typesetPromise([qa]);
   await document.fonts.ready;
-  return measure();
+};
+
+window.measureAs = function (night, openAll, colors) {
+  document.documentElement.className = night === "ancestor" ? "night_mode" : "";
+  document.body.className = "card card1" + (night === "card" ? " nightMode night_mode" : "");
+  for (const d of document.querySelectorAll("#qa details")) d.open = openAll;
+  return measure(colors);
 };
 """

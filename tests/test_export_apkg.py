@@ -208,3 +208,30 @@ def test_a_failing_demo_is_noted_on_the_card_not_fatal(monkeypatch: pytest.Monke
     html = outputs.html(("bn-moments", "no-such-demo"))
     assert "bn-moments failed at export time: FloatingPointError: overflow &lt;here&gt;" in html
     assert outputs.failed == ["bn-moments"]
+
+
+def test_a_later_export_in_another_language_updates_notes_and_headings_in_place(cli, tmp_path: Path):
+    """Headings live in the note type's template; the note type keeps its id, so it is updated too."""
+    import json
+    import time
+
+    from dlquiz import paths
+    from dlquiz.export.fields import guid_for
+
+    base = ("-b", str(FIXTURE_BANK), "export", "apkg", "-s", "fixture", "--force")
+    with AnkiCollection(tmp_path / "col.anki2") as anki:
+        assert cli(*base, "-o", str(tmp_path / "en.apkg")).exit_code == 0
+        anki.import_apkg(tmp_path / "en.apkg")
+        note = anki.note(guid_for("fix-softmax"))
+        assert "<h3>Key points</h3>" in note.cards()[0].answer()
+        ids = {n.id for n in anki.notes()}
+        # Anki stamps a note type it imports with the clock, and takes a newer one only if it is newer:
+        # a later export is normally minutes or days later; here it is moved a minute on.
+        (paths.home() / "export.json").write_text(json.dumps({"apkg_stamp": int(time.time()) + 60}))
+        assert cli(*base, "--lang", "zh", "-o", str(tmp_path / "zh.apkg")).exit_code == 0
+        log = anki.import_apkg(tmp_path / "zh.apkg")
+        assert (log.new, log.updated, log.conflicting) == (0, 7, 0)
+        assert {n.id for n in anki.notes()} == ids  # same notes, same GUIDs
+        assert [m["name"] for m in anki.col.models.all()].count("dlquiz question") == 1
+        answer = anki.note(guid_for("fix-softmax")).cards()[0].answer()
+        assert '<h3><span lang="zh-CN">要点</span></h3>' in answer and "Key points" not in answer

@@ -36,7 +36,7 @@ function visible(el) {
 }
 const HAN = /[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]/;
 
-function measure() {
+function measure(colors) {
   const doc = document.documentElement;
   const out = {
     width: Math.max(doc.scrollWidth, document.body.scrollWidth),
@@ -44,9 +44,11 @@ function measure() {
     height: doc.scrollHeight,
     mathErrors: window.mathErrors.slice(),
     merror: document.querySelectorAll("mjx-merror").length,
-    textContrast: [], linkContrast: [], zhWithoutLang: [], raw: [], colored: [],
+    textContrast: [], linkContrast: [], zhWithoutLang: [], raw: [], colored: [], hasZh: false,
+    background: luminance(background(document.querySelector(".card") || document.body)),
   };
   const qa = document.getElementById("qa");
+  if (!colors) return out;
   const walker = document.createTreeWalker(qa, NodeFilter.SHOW_TEXT);
   const seen = new Set();
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -55,6 +57,7 @@ function measure() {
     if (!text || !el || el.closest("style, script, mjx-container") || !visible(el)) continue;
     if (/\\\(|\\\[|\$|\{\{|\}\}/.test(text)) out.raw.push(text.slice(0, 80));
     if (HAN.test(text)) {
+      out.hasZh = true;
       const owner = el.closest("[lang]");
       if (!owner || !owner.getAttribute("lang").startsWith("zh")) out.zhWithoutLang.push(text.slice(0, 40));
     }
@@ -75,16 +78,19 @@ function measure() {
   return out;
 }
 
-window.showCard = async function (html, night, openAll) {
-  const root = document.documentElement, body = document.body;
-  root.className = night === "ancestor" ? "night_mode" : "";
-  body.className = "card card1" + (night === "card" ? " nightMode night_mode" : "");
+window.showCard = async function (html) {
   const qa = document.getElementById("qa");
   MathJax.typesetClear([qa]);
   window.mathErrors = [];
   qa.innerHTML = html;
-  if (openAll) for (const d of qa.querySelectorAll("details")) d.open = true;
+  for (const d of qa.querySelectorAll("details")) d.open = true;  // typeset what is folded too
   await MathJax.typesetPromise([qa]);
   await document.fonts.ready;
-  return measure();
+};
+
+window.measureAs = function (night, openAll, colors) {
+  document.documentElement.className = night === "ancestor" ? "night_mode" : "";
+  document.body.className = "card card1" + (night === "card" ? " nightMode night_mode" : "");
+  for (const d of document.querySelectorAll("#qa details")) d.open = openAll;
+  return measure(colors);
 };

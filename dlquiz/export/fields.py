@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dlquiz.export.html import cloze_html, escape, math_html, to_html
+from dlquiz.export.html import cloze_html, escape, mark_chinese, math_html, to_html
 from dlquiz.model import Catalog, Drill, Question, Text
 
 DECK_ROOT = "dlquiz"
@@ -94,11 +94,12 @@ def _lang(text: Text | None, lang: str, render: Callable[[str], str], block: boo
     if text is None:
         return ""
     tag = "div" if block else "span"
-    if lang == "both":
-        return f'<{tag} class="en">{render(text.en)}</{tag}><{tag} class="zh" {ZH}>{render(text.zh)}</{tag}>'
     if lang == "zh":
         return f"<{tag} {ZH}>{render(text.zh)}</{tag}>"
-    return render(text.en)
+    english = mark_chinese(render(text.en))  # a Chinese term quoted in English text is marked too
+    if lang == "both":
+        return f'<{tag} class="en">{english}</{tag}><{tag} class="zh" {ZH}>{render(text.zh)}</{tag}>'
+    return english
 
 
 def _inline(text: str) -> str:
@@ -258,7 +259,7 @@ def question_note(catalog: Catalog, q: Question, lang: str, demos: DemoOutputs |
         for p in q.pitfalls
     ]
     refs = [
-        escape(r.cite()) + (f' <a href="{escape(r.url)}">{escape(r.url)}</a>' if r.url else "")
+        mark_chinese(escape(r.cite())) + (f' <a href="{escape(r.url)}">{escape(r.url)}</a>' if r.url else "")
         for r in q.references
     ]
     fields = {

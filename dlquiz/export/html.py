@@ -23,6 +23,8 @@ _MATH_THEN_PUNCT = re.compile("(\ue000\\d+\ue001)([，。、；：！？）」�
 # A number in scientific notation breaks at its "-" (1.501e- / 15) unless kept whole.
 _EXPONENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?e[-+]\d+)(?![\w.])")
 _TAG = re.compile(r"(<[^>]*>)")
+# Runs of Chinese inside English text (a quoted term): marked so devices use Chinese glyph forms.
+_HAN_RUN = re.compile("([\u3400-\u9fff\uf900-\ufaff][\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]*)")
 
 
 @cache
@@ -158,6 +160,16 @@ def cloze_html(text: str) -> str:
     while "}}}" in rendered:  # a deletion ending in a brace: keep Anki's closing }} at the end
         rendered = rendered.replace("}}}", "} }}")
     return _restore(rendered.strip(), saved)
+
+
+def mark_chinese(rendered: str) -> str:
+    """``lang="zh-CN"`` on each run of Chinese in HTML whose language is otherwise English."""
+    if not _HAN_RUN.search(rendered):
+        return rendered
+    parts = _TAG.split(rendered)
+    for i in range(0, len(parts), 2):
+        parts[i] = _HAN_RUN.sub(r'<span lang="zh-CN">\1</span>', parts[i])
+    return "".join(parts)
 
 
 def escape(text: str) -> str:
