@@ -135,8 +135,8 @@ def test_cloze_and_rendered_cards(cli, tmp_path: Path):
         assert '<ol class="options" type="A">' in choice["Front"]
         # The back marks the right option in place (✓, bold via .correct) and the wrong one with ✗.
         back = choice["Back"]
-        right = re.search(r'<li class="correct">.*?✓.*?A\.</span> \\\(e\^\{710\}\\\)', back)
-        wrong = re.search(r'<li class="incorrect">.*?✗.*?B\.</span> \\\(e\^\{700\}\\\)', back)
+        right = re.search(r'<li class="correct">.*?✓.*?A\.</span><div>\\\(e\^\{710\}\\\)', back)
+        wrong = re.search(r'<li class="incorrect">.*?✗.*?B\.</span><div>\\\(e\^\{700\}\\\)', back)
         assert right and wrong, back
         numeric = anki.note(guid_for("fix-softmax.numeric"))
         assert re.search(r"0\.5 .*± 0\.01", numeric["Back"])

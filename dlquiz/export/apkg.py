@@ -75,8 +75,9 @@ ul.pitfalls > li { margin: 0.2em 0 0.7em; }
 .marked > .body { flex: 1; min-width: 0; }
 .marked.no > .mark { color: var(--no); }
 .marked.yes > .mark { color: var(--yes); }
+.marked-options .body { display: flex; gap: 0.35em; }  /* the letter, then the option in its own column */
 .options .correct .body { font-weight: 700; }
-.letter { font-weight: normal; }
+.letter { font-weight: normal; flex: none; }
 .source, .measured, .demo-id, .tolerance { color: var(--muted); font-size: 0.85em; }
 .demo { border-left: 3px solid var(--line); padding-left: 0.7em; margin: 0.6em 0; }
 .demo-title { font-weight: 600; }

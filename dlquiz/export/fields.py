@@ -97,7 +97,7 @@ def _lang(text: Text | None, lang: str, render: Callable[[str], str], block: boo
     if lang == "zh":
         return f"<{tag} {ZH}>{render(text.zh)}</{tag}>"
     english = mark_chinese(render(text.en))  # a Chinese term quoted in English text is marked too
-    if lang == "both":
+    if lang == "both" and text.zh.strip() != text.en.strip():  # "L-BFGS" once, not twice
         return f'<{tag} class="en">{english}</{tag}><{tag} class="zh" {ZH}>{render(text.zh)}</{tag}>'
     return english
 
@@ -280,7 +280,8 @@ def question_note(catalog: Catalog, q: Question, lang: str, demos: DemoOutputs |
 def _number(value: float) -> str:
     from dlquiz.render.demos import fmt  # the terminal's number format: 70,144, not 70144
 
-    return fmt(float(value))
+    # An exact count stays exact (150,529,000, not 1.51e+08): whole numbers go in as integers.
+    return fmt(int(value)) if float(value).is_integer() else fmt(float(value))
 
 
 def _choice_options(d: Drill, lang: str) -> tuple[str, str]:
@@ -289,9 +290,9 @@ def _choice_options(d: Drill, lang: str) -> tuple[str, str]:
     front = "".join(f"<li>{_lang(o.text, lang, _inline)}</li>" for o in d.options)
     back = "".join(
         f'<li class="{"correct" if o.correct else "incorrect"}">'
-        + marked(o.correct, f'<span class="letter">{chr(65 + i)}.</span> {_lang(o.text, lang, _inline)}')
+        + marked(o.correct, f'<span class="letter">{letter}.</span><div>{_lang(o.text, lang, _inline)}</div>')
         + "</li>"
-        for i, o in enumerate(d.options)
+        for letter, o in zip("ABCDEFGHIJ", d.options, strict=False)
     )
     return f'<ol class="options" type="A">{front}</ol>', f'<ul class="options marked-options">{back}</ul>'
 
