@@ -16,7 +16,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from dlquiz import i18n
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 
 app = typer.Typer(
     name="dlquiz",
@@ -37,10 +39,16 @@ class Lang(str, Enum):
     both = "both"
 
 
+# Every command's language: --lang, else $DLQUIZ_LANG, else the lang setting (dlquiz config lang zh),
+# else en. With zh the interface is Chinese too (dlquiz/i18n.py).
 LangOption = Annotated[
-    Lang,
+    Lang | None,
     typer.Option(
-        "--lang", "-l", envvar="DLQUIZ_LANG", show_envvar=True, help="Language of the text: en, zh or both."
+        "--lang",
+        "-l",
+        envvar="DLQUIZ_LANG",
+        show_envvar=True,
+        help="Language: en, zh or both [default: the lang setting].",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -59,12 +67,28 @@ def friendly(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            # Before anything else, so that errors, too, are in the user's language.
+            i18n.set_language(_content_language(kwargs.get("lang")))
             return fn(*args, **kwargs)
         except DlquizError as error:
             _report(error)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _content_language(lang: Lang | None) -> str:
+    """--lang (or $DLQUIZ_LANG) when given, else the lang setting, else en."""
+    if lang is not None:
+        return lang.value
+    env = os.environ.get("DLQUIZ_LANG", "")  # commands without --lang still follow it
+    if env in Lang.__members__:
+        return env
+    from dlquiz import paths
+    from dlquiz.store import peek_setting
+
+    stored = peek_setting(paths.database(Options.db), "lang")
+    return stored if stored in Lang.__members__ else Lang.en.value
 
 
 def _report(error: DlquizError) -> None:
@@ -74,9 +98,11 @@ def _report(error: DlquizError) -> None:
 
     err = console(stderr=True)
     # soft_wrap: a long path in the message stays on one line, so it can be copied from the terminal.
-    err.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, highlight=False, soft_wrap=True)
+    message = _("[bold red]error:[/] {message}").format(message=escape(error.message))
+    err.print(message, markup=True, highlight=False, soft_wrap=True)
     if error.hint:
-        err.print(f"[dim]hint:[/] {escape(error.hint)}", markup=True, highlight=False, soft_wrap=True)
+        hint = _("[dim]hint:[/] {hint}").format(hint=escape(error.hint))
+        err.print(hint, markup=True, highlight=False, soft_wrap=True)
 
 
 def complete_card_id(incomplete: str) -> list[str]:
@@ -123,7 +149,7 @@ def _status() -> None:
     with _store() as store:
         data = status(store, catalog, _now())
     console().print(render_status(data))
-    console().print("[dim]dlquiz --help lists every command[/]")
+    console().print(_("[dim]dlquiz --help lists every command[/]"))
 
 
 def _now() -> Any:
@@ -159,8 +185,10 @@ def _load(strict: bool = False) -> Any:
 
         bad = sorted({p.file for p in blocking})
         console(stderr=True).print(
-            f"[yellow]warning:[/] skipped {len(bad)} bank file(s) with errors: {escape(', '.join(bad))} "
-            "(run [bold]dlquiz check[/] for details)",
+            _(
+                "[yellow]warning:[/] skipped {n} bank file(s) with errors: {files} "
+                "(run [bold]dlquiz check[/] for details)"
+            ).format(n=len(bad), files=escape(", ".join(bad))),
             markup=True,
             highlight=False,
             soft_wrap=True,  # one record: whole in a pipe, with a path that can be copied
@@ -177,7 +205,7 @@ def list_cards(
     questions_only: Annotated[
         bool, typer.Option("--questions", "-q", help="Questions only, no drill cards.")
     ] = False,
-    lang: LangOption = Lang.en,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The questions and drill cards, grouped by section."""
@@ -203,7 +231,7 @@ def list_cards(
             rows = [r for r in rows if r["kind"] == "question"]
         typer.echo(cards.dumps(rows))
         return
-    cards.render_list(console(), catalog, lang.value, drills=not questions_only)
+    cards.render_list(console(), catalog, _language(lang), drills=not questions_only)
 
 
 @app.command()
@@ -213,7 +241,7 @@ def show(
         str,
         typer.Argument(metavar="ID", help="A question or drill card id.", autocompletion=complete_card_id),
     ],
-    lang: LangOption = Lang.en,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """A question with its answer, key points, formulas, pitfalls and references; or one drill card."""
@@ -229,10 +257,11 @@ def show(
         typer.echo(cards.dumps(cards.card_json(catalog, card)))
         return
     out = console()
+    language = _language(lang)
     if isinstance(card, Question):
-        cards.render_question(out, catalog, card, lang.value, _demo_titles(card.demos, lang.value))
+        cards.render_question(out, catalog, card, language, _demo_titles(card.demos, language))
     else:
-        cards.render_drill(out, catalog, card, lang.value)
+        cards.render_drill(out, catalog, card, language)
 
 
 def _demo_titles(demo_ids: tuple[str, ...], lang: str) -> dict[str, str]:
@@ -271,7 +300,7 @@ def check(
 
     user = list(files) if files else paths.user_banks(Options.banks)
     if alone and not files:
-        raise DlquizError("--alone needs the bank files to check")
+        raise DlquizError(_("--alone needs the bank files to check"))
     shipped = [] if alone else [paths.shipped_content()]
     result = bank.load(shipped, user, known_demos=lambda: set(all_demos()))
     catalog = result.catalog
@@ -296,23 +325,12 @@ def check(
 SectionOption = Annotated[
     list[str] | None, typer.Option("--section", "-s", help="Only this section (repeatable).")
 ]
-MaybeLang = Annotated[
-    Lang | None,
-    typer.Option(
-        "--lang",
-        "-l",
-        envvar="DLQUIZ_LANG",
-        show_envvar=True,
-        help="Language: en, zh or both [default: the lang setting].",
-    ),
-]
+MaybeLang = LangOption
 
 
-def _language(lang: Lang | None, store: Any) -> str:
+def _language(lang: Lang | None, store: Any = None) -> str:
     """--lang when given, else the lang setting."""
-    from dlquiz.session import settings
-
-    return lang.value if lang else settings(store)["lang"]
+    return _content_language(lang)
 
 
 def _seed(seed: int | None) -> int:
@@ -379,7 +397,7 @@ def next_card(section: SectionOption = None, as_json: JsonOption = False) -> Non
         if as_json:
             typer.echo("null")
         else:
-            console().print("Nothing is due. [dim]dlquiz shows when the next card is due.[/]")
+            console().print(_("Nothing is due. [dim]dlquiz shows when the next card is due.[/]"))
         return
     if as_json:
         data = cards.card_json(catalog, card)
@@ -406,7 +424,7 @@ def grade(
     """Record a review of a card now and print its new due date."""
     from dlquiz.errors import unknown
     from dlquiz.render import cards
-    from dlquiz.schedule import RATINGS, format_interval, parse_time
+    from dlquiz.schedule import RATINGS, format_interval, parse_time, rating_name
     from dlquiz.session import StudySession
 
     catalog = _load().catalog
@@ -431,7 +449,16 @@ def grade(
         )
         return
     local = due.astimezone().strftime("%Y-%m-%d %H:%M")
-    typer.echo(f"recorded {rating.value} for {card.id}; next due {local} (in {format_interval(due - now)})")
+    # English echoes the word typed ("good"); another language names the grade as its study screen does.
+    shown = rating.value if i18n.language() == "en" else rating_name(RATINGS[rating.value])
+    typer.echo(
+        _("recorded {rating} for {card}; next due {when} (in {interval})").format(
+            rating=shown,
+            card=card.id,
+            when=local,
+            interval=format_interval(due - now),
+        )
+    )
 
 
 @app.command()
@@ -443,8 +470,8 @@ def undo() -> None:
     with _store() as store:
         undone = undo_last(store)
     if undone is None:
-        raise DlquizError("there is no review to undo", exit_code=1)
-    typer.echo(f"undid the last review of {undone[0]}")
+        raise DlquizError(_("there is no review to undo"), exit_code=1)
+    typer.echo(_("undid the last review of {card}").format(card=undone[0]))
 
 
 @app.command()
@@ -473,13 +500,12 @@ def config(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    table.add_column("setting", style="bold")
-    table.add_column("value")
-    table.add_column("meaning", style="dim")
+    table.add_column(_("setting"), style="bold")
+    table.add_column(_("value"))
+    table.add_column(_("meaning"), style="dim")
     for name, (default, meaning) in SETTINGS.items():
-        table.add_row(
-            name, str(values[name]), meaning + (f" (default {default})" if values[name] != default else "")
-        )
+        changed = " " + _("(default {default})").format(default=default) if values[name] != default else ""
+        table.add_row(name, str(values[name]), _(meaning) + changed)
     console().print(table)
 
 
@@ -504,23 +530,37 @@ def doctor(
         out = console()
         say = functools.partial(out.print, soft_wrap=True)  # one finding per line, whole in a pipe
         mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
-        say(f"{mark} integrity: {report.integrity}")
+        say(mark + " " + _("integrity: {result}").format(result=report.integrity))
         if report.mismatched:
             say(
-                f"[red]✗[/] {len(report.mismatched)} of {report.cards_checked} card state(s) differ from "
-                f"the replay of their log: {', '.join(report.mismatched[:10])}"
+                "[red]✗[/] "
+                + _("{n} of {checked} card state(s) differ from the replay of their log: {cards}").format(
+                    n=len(report.mismatched),
+                    checked=report.cards_checked,
+                    cards=", ".join(report.mismatched[:10]),
+                )
             )
         else:
-            say(f"[green]✓[/] {report.cards_checked} card state(s) equal the replay of their log")
+            say(
+                "[green]✓[/] "
+                + _("{n} card state(s) equal the replay of their log").format(n=report.cards_checked)
+            )
         if report.orphans:
             say(
-                f"[yellow]![/] {len(report.orphans)} reviewed card(s) are no longer in the banks (history "
-                f"kept, not studied): {', '.join(report.orphans[:10])}"
+                "[yellow]![/] "
+                + _(
+                    "{n} reviewed card(s) are no longer in the banks (history kept, not studied): {cards}"
+                ).format(n=len(report.orphans), cards=", ".join(report.orphans[:10]))
             )
         if report.fixed:
-            say(f"[green]✓[/] rebuilt {report.fixed} card state(s); backup at {report.backup}")
+            say(
+                "[green]✓[/] "
+                + _("rebuilt {n} card state(s); backup at {backup}").format(
+                    n=report.fixed, backup=report.backup
+                )
+            )
         elif report.mismatched:
-            say("run [bold]dlquiz doctor --fix[/] to rebuild them from the log (a backup is made first)")
+            say(_("run [bold]dlquiz doctor --fix[/] to rebuild them from the log (a backup is made first)"))
     if not report.healthy and not report.fixed:
         raise typer.Exit(1)
 
@@ -543,7 +583,7 @@ def prove(
         typer.Option("--set", metavar="NAME=VALUE", help="Change a demo parameter (repeatable); see --list."),
     ] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw curves in the terminal.")] = True,
-    lang: LangOption = Lang.en,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run a "prove it" demo: NumPy code that checks an answer's claim. Exit 1 if a check fails."""
@@ -571,7 +611,7 @@ def prove(
             return
         from dlquiz.render.demos import render_demo_list
 
-        render_demo_list(console(), list(demos.values()), lang.value)
+        render_demo_list(console(), list(demos.values()), _language(lang))
         return
     chosen = [demos[target]] if target in demos else for_question(target)
     if not chosen:
@@ -583,12 +623,12 @@ def prove(
     for item in sets or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise DlquizError(f"--set needs NAME=VALUE, got {item!r}")
+            raise DlquizError(_("--set needs NAME=VALUE, got {item!r}").format(item=item))
         overrides[name.strip()] = value.strip()
     if overrides and len(chosen) > 1:
         raise DlquizError(
-            "--set works with one demo at a time",
-            hint=f"demos of {target}: " + ", ".join(d.id for d in chosen),
+            _("--set works with one demo at a time"),
+            hint=_("demos of {target}: {demos}").format(target=target, demos=", ".join(d.id for d in chosen)),
         )
     results = []
     for demo in chosen:
@@ -604,7 +644,7 @@ def prove(
 
         out = console()
         for result in results:
-            render_demo_result(out, result, lang=lang.value, plots=plots)
+            render_demo_result(out, result, lang=_language(lang), plots=plots)
     if not all(r.passed for r in results):
         raise typer.Exit(1)
 
@@ -730,15 +770,15 @@ def plan(
     from dlquiz.render.plan import forecast
 
     if clear and (interview or target is not None):
-        raise DlquizError("--clear takes no --interview or --target")
+        raise DlquizError(_("--clear takes no --interview or --target"))
     catalog = _load().catalog
     with _store() as store:
         now = _now()
         if clear:
             if not pl.clear_plan(store):
-                raise DlquizError("there is no interview date to clear", exit_code=1)
+                raise DlquizError(_("there is no interview date to clear"), exit_code=1)
             if not as_json:
-                typer.echo("interview date cleared; scheduling is plain FSRS again")
+                typer.echo(_("interview date cleared; scheduling is plain FSRS again"))
             else:
                 typer.echo(cards.dumps({"plan": None}))
             return
@@ -746,7 +786,7 @@ def plan(
             current = pl.get_plan(store)
             if current is None:
                 raise DlquizError(
-                    "--target needs an interview date", hint="dlquiz plan --interview YYYY-MM-DD"
+                    _("--target needs an interview date"), hint="dlquiz plan --interview YYYY-MM-DD"
                 )
             interview = current.date
         if interview is not None:
@@ -775,7 +815,7 @@ def export_cmd(
     fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="apkg, csv, tsv, md or json.")],
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The file to write.")],
     section: SectionOption = None,
-    lang: LangOption = Lang.en,
+    lang: LangOption = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -783,14 +823,25 @@ def export_cmd(
     from dlquiz.export import export
     from dlquiz.render import cards
 
-    result = export(_load().catalog, fmt.value, output, section, lang.value, force, _now())
+    result = export(_load().catalog, fmt.value, output, section, _language(lang), force, _now())
     if as_json:
         typer.echo(cards.dumps(result.to_dict()))
         return
-    counts = ", ".join(f"{v} {k}" for k, v in result.counts.items() if k != "timestamp")
+    from dlquiz.export import COUNT_NAMES
+
+    counts = ", ".join(
+        _(COUNT_NAMES[k]).format(n=v) if k in COUNT_NAMES else f"{v} {k}"
+        for k, v in result.counts.items()
+        if k != "timestamp"
+    )
     typer.echo(
-        f"wrote {result.path} ({counts}; {len(result.sections)} section(s), "
-        f"{result.bytes / 1024:.0f} KB, {result.seconds:.1f} s)"
+        _("wrote {path} ({counts}; {sections} section(s), {kb:.0f} KB, {seconds:.1f} s)").format(
+            path=result.path,
+            counts=counts,
+            sections=len(result.sections),
+            kb=result.bytes / 1024,
+            seconds=result.seconds,
+        )
     )
 
 
@@ -811,7 +862,7 @@ def history_export(
 
     with _store() as store:
         count = history.export(store, file, force)
-    typer.echo(f"wrote {count} review(s) to {file}")
+    typer.echo(_("wrote {n} review(s) to {file}").format(n=count, file=file))
 
 
 @history_app.command("import")
@@ -831,8 +882,9 @@ def history_import(
         typer.echo(cards.dumps(result.to_dict()))
         return
     typer.echo(
-        f"added {result.added} of {result.read} review(s) ({result.skipped} already here); "
-        f"rebuilt {result.cards_rebuilt} card schedule(s)"
+        _(
+            "added {added} of {read} review(s) ({skipped} already here); rebuilt {rebuilt} card schedule(s)"
+        ).format(added=result.added, read=result.read, skipped=result.skipped, rebuilt=result.cards_rebuilt)
     )
 
 

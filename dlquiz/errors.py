@@ -5,6 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from dlquiz.i18n import N_, _
+
+# The kinds of thing unknown() is called with, marked here so the catalog has them.
+KINDS = (N_("card id"), N_("section"), N_("setting"), N_("format"), N_("demo or question id"))
+
 
 class DlquizError(Exception):
     """A problem the user can fix (bad input, unknown id, unreadable file). Exit code 2 by default."""
@@ -29,5 +34,5 @@ def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
 
 def unknown(kind: str, word: str, candidates: Iterable[str]) -> DlquizError:
     near = closest(word, candidates)
-    hint = f"did you mean {', '.join(near)}?" if near else None
-    return DlquizError(f"unknown {kind} {word!r}", hint=hint)
+    hint = _("did you mean {names}?").format(names=", ".join(near)) if near else None
+    return DlquizError(_("unknown {kind} {word!r}").format(kind=_(kind), word=word), hint=hint)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 from dlquiz.store import CardState, Store
 
 FORMAT = "dlquiz-history"
@@ -60,7 +61,9 @@ def _kind_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise DlquizError(
-            f"{path}: history files are .csv or .json, not {suffix or 'without an extension'!r}"
+            _("{path}: history files are .csv or .json, not {suffix!r}").format(
+                path=path, suffix=suffix or _("without an extension")
+            )
         )
     return suffix[1:]
 
@@ -147,9 +150,9 @@ def read(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DlquizError(f"{path}: no such file") from None
+        raise DlquizError(_("{path}: no such file").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise DlquizError(f"cannot read {path}: {error}") from None
+        raise DlquizError(_("cannot read {path}: {reason}").format(path=path, reason=error)) from None
     data = _read_json(path, text) if kind == "json" else _read_csv(path, text)
     for i, r in enumerate(data["reviews"], 1):
         _check_review(path, i, r, data["schedulers"])
@@ -160,15 +163,18 @@ def _read_json(path: Path, text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError as error:
-        raise DlquizError(f"{path}: not valid JSON ({error})") from None
+        raise DlquizError(_("{path}: not valid JSON ({error})").format(path=path, error=error)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DlquizError(
-            f"{path}: not a dlquiz history file", hint="write one with: dlquiz history export FILE"
+            _("{path}: not a dlquiz history file").format(path=path),
+            hint=_("write one with: dlquiz history export FILE"),
         )
     if data.get("version") != VERSION:
         raise DlquizError(
-            f"{path}: history format version {data.get('version')!r}; this dlquiz reads {VERSION}",
-            hint="upgrade dlquiz on this machine",
+            _("{path}: history format version {version!r}; this dlquiz reads {supported}").format(
+                path=path, version=data.get("version"), supported=VERSION
+            ),
+            hint=_("upgrade dlquiz on this machine"),
         )
     if not isinstance(data.get("reviews"), list) or not isinstance(data.get("schedulers"), dict):
         raise DlquizError(f"{path}: 'reviews' must be a list and 'schedulers' a mapping")
@@ -180,8 +186,10 @@ def _read_csv(path: Path, text: str) -> dict[str, Any]:
     missing = [c for c in COLUMNS if c not in (rows.fieldnames or [])]
     if missing:
         raise DlquizError(
-            f"{path}: not a dlquiz history file (missing column(s) {', '.join(missing)})",
-            hint="write one with: dlquiz history export FILE.csv",
+            _("{path}: not a dlquiz history file (missing column(s) {columns})").format(
+                path=path, columns=", ".join(missing)
+            ),
+            hint=_("write one with: dlquiz history export FILE.csv"),
         )
     schedulers: dict[str, Any] = {}
     reviews = []

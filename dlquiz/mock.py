@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 from dlquiz.model import Catalog, Question
 from dlquiz.schedule import iso
 from dlquiz.store import Store
@@ -28,9 +29,8 @@ def pick_questions(catalog: Catalog, sections: Sequence[str], n: int, seed: int)
     """``n`` main questions (fewer if the sections hold fewer), drawn without replacement by ``seed``."""
     pool = [q for q in catalog.questions if not sections or q.section in sections]
     if not pool:
-        raise DlquizError(
-            "no questions to ask in " + (", ".join(sections) if sections else "the loaded banks")
-        )
+        where = ", ".join(sections) if sections else _("the loaded banks")
+        raise DlquizError(_("no questions to ask in {where}").format(where=where))
     return random.Random(seed).sample(pool, min(n, len(pool)))
 
 
@@ -256,7 +256,7 @@ class MockScreen:
                     break
                 answers.append(answer)
         except KeyboardInterrupt:
-            out.print("\n[dim]interrupted — the questions answered so far are saved[/]")
+            out.print("\n" + _("[dim]interrupted — the questions answered so far are saved[/]"))
         report = finish(self.store, started, self.seed, self.seconds, self.sections, answers)
         out.print(view.report(report, self.catalog, self.lang))
         return report
@@ -280,7 +280,7 @@ class MockScreen:
         out.print(view.key_points(question, self.lang))
         total = len(question.key_points)
         while True:
-            raw = self.keys.line(view.TICK_PROMPT, out)
+            raw = self.keys.line(_(view.TICK_PROMPT), out)
             if raw.strip().lower() == "q" and not self.keys.tty:
                 return None  # end of a piped script
             covered = parse_ticks(raw, total)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 
 # The fewest training items we fit on. fsrs-rs itself returns the defaults below 8 items (later versions
 # skip training below 64), and the keep-if-better check is on the same items, so it cannot catch a fit
@@ -92,7 +93,7 @@ def build_items(
     for r in reviews:
         by_card.setdefault(r.card_id, []).append(r)
     keyed: list[tuple[datetime, int, Any]] = []
-    for number, (_, history) in enumerate(sorted(by_card.items())):
+    for number, (_card, history) in enumerate(sorted(by_card.items())):
         history.sort(key=lambda r: r.reviewed_at)
         steps = [FSRSReview(history[0].rating, 0)]
         for i in range(1, len(history)):
@@ -119,11 +120,15 @@ def fit(items: list[Any], card_numbers: list[int] | None = None) -> tuple[float,
 
 def not_enough(items: int) -> DlquizError:
     return DlquizError(
-        f"not enough review history to fit FSRS parameters yet: {items} usable review(s), "
-        f"{MIN_ITEMS} needed ({MIN_ITEMS - items} more)",
+        _(
+            "not enough review history to fit FSRS parameters yet: {items} usable review(s), "
+            "{needed} needed ({more} more)"
+        ).format(items=items, needed=MIN_ITEMS, more=MIN_ITEMS - items),
         exit_code=1,
-        hint="a review counts when it comes on a later day than the card's previous one; keep studying "
-        "with `dlquiz study` and try again in a few weeks",
+        hint=_(
+            "a review counts when it comes on a later day than the card's previous one; keep studying "
+            "with `dlquiz study` and try again in a few weeks"
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 from dlquiz.model import Card, Catalog
 from dlquiz.schedule import REVIEW, SchedulerConfig, iso, parse_time, recall_at, review
 from dlquiz.store import CardState, Store
@@ -37,21 +38,25 @@ def parse_plan(text: str, target: float, now: datetime) -> Plan:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise DlquizError(
-            f"the interview date must look like 2026-12-01 (YYYY-MM-DD), got {text!r}",
-            hint="the date is your local calendar day",
+            _("the interview date must look like 2026-12-01 (YYYY-MM-DD), got {text!r}").format(text=text),
+            hint=_("the date is your local calendar day"),
         ) from None
     local_now = now.astimezone()
     at = datetime.combine(day, time(INTERVIEW_HOUR)).astimezone()  # local wall time, local zone
     if day <= local_now.date():
         raise DlquizError(
-            f"the interview date {day.isoformat()} is not in the future",
-            hint=f"today is {local_now.date().isoformat()}; give a later date",
+            _("the interview date {day} is not in the future").format(day=day.isoformat()),
+            hint=_("today is {today}; give a later date").format(today=local_now.date().isoformat()),
         )
     if not TARGET_RANGE[0] <= target <= TARGET_RANGE[1]:
         low, high = TARGET_RANGE
         raise DlquizError(
-            f"--target must be between {low:.2f} and {high:.2f}, got {target}",
-            hint=f"the predicted recall to reach on the day; {DEFAULT_TARGET} is the default",
+            _("--target must be between {low:.2f} and {high:.2f}, got {target}").format(
+                low=low, high=high, target=target
+            ),
+            hint=_("the predicted recall to reach on the day; {default} is the default").format(
+                default=DEFAULT_TARGET
+            ),
         )
     return Plan(day.isoformat(), iso(at.astimezone(timezone.utc)), float(target))
 
@@ -74,7 +79,7 @@ def clear_plan(store: Store) -> bool:
 
 def forecast_state(config: SchedulerConfig, state: CardState, until: datetime) -> CardState:
     """The card's state at ``until`` if every review due before then is done on time and recalled (Good)."""
-    for _ in range(50):  # a handful in practice; bounded in case of a zero interval
+    for _step in range(50):  # a handful in practice; bounded in case of a zero interval
         if state.state is None or not state.due:
             return state
         due = parse_time(state.due)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 from dlquiz.model import CLOZE_RE, Catalog, Drill
 from dlquiz.schedule import parse_time
 from dlquiz.session import day_start
@@ -48,9 +49,8 @@ def pick_cards(
         if d.type in QUIZ_TYPES
     ]
     if not pool:
-        raise DlquizError(
-            "no choice, numeric or cloze cards in " + (", ".join(sections) or "the loaded banks")
-        )
+        where = ", ".join(sections) or _("the loaded banks")
+        raise DlquizError(_("no choice, numeric or cloze cards in {where}").format(where=where))
     tomorrow = day_start(now) + timedelta(days=1)
     due, new, rest = [], [], []
     for card in pool:
@@ -239,7 +239,7 @@ class QuizScreen:
                     break
                 items.append(item)
         except KeyboardInterrupt:
-            self.console.print("\n[dim]interrupted — every answer so far is recorded[/]")
+            self.console.print("\n" + _("[dim]interrupted — every answer so far is recorded[/]"))
         result = QuizResult(tuple(items), len(self.cards))
         self.console.print(view.summary(result, self.catalog, self.lang))
         return result
@@ -253,7 +253,7 @@ class QuizScreen:
         out.print(view.front(card, self.lang))
         started = time.monotonic()
         while True:
-            typed = self.keys.line("answer> ", out)
+            typed = self.keys.line(_("answer> "), out)
             if typed.lower() == "q":
                 return None
             # Enter alone means "I don't know": wrong, and the answer is shown.

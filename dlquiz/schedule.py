@@ -14,10 +14,20 @@ from typing import Any
 
 import fsrs
 
+from dlquiz.i18n import N_, _
 from dlquiz.store import CardState
 
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 RATING_NAMES = {v: k.capitalize() for k, v in RATINGS.items()}
+# The same names for the screen, marked for the interface catalog (Anki's Chinese names: 重来 困难 良好 简单).
+SHOWN_RATING_NAMES = {1: N_("Again"), 2: N_("Hard"), 3: N_("Good"), 4: N_("Easy")}
+
+
+def rating_name(rating: int) -> str:
+    """A grade's name in the interface language."""
+    return _(SHOWN_RATING_NAMES[rating])
+
+
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 
 
@@ -129,7 +139,7 @@ def review(
     saved = random.getstate()
     random.seed(seed)  # fsrs draws its fuzz from the global generator
     try:
-        after, _ = scheduler(config).review_card(before, fsrs.Rating(rating), review_datetime=now)
+        after, _log = scheduler(config).review_card(before, fsrs.Rating(rating), review_datetime=now)
     finally:
         random.setstate(saved)
     lapses = (state.lapses if state else 0) + (1 if before.state == fsrs.State.Review and rating == 1 else 0)
@@ -177,7 +187,7 @@ def recall_at(config: SchedulerConfig, state: CardState | None, when: datetime) 
 def _stability_after_recall(config: SchedulerConfig, state: CardState, when: datetime) -> float:
     card = to_fsrs(state.card_id, state, when)
     plain = scheduler(replace(config, fuzz=False))
-    after, _ = plain.review_card(card, fsrs.Rating.Good, review_datetime=when)
+    after, _log = plain.review_card(card, fsrs.Rating.Good, review_datetime=when)
     return float(after.stability)
 
 
@@ -245,12 +255,12 @@ def replay(card_id: str, steps: list[tuple[SchedulerConfig, int, datetime, str |
 def format_interval(delta: timedelta) -> str:
     seconds = max(0, delta.total_seconds())
     if seconds < 3600:
-        return f"{max(1, round(seconds / 60))}m"
+        return _("{n}m").format(n=max(1, round(seconds / 60)))
     if seconds < 86400:
-        return f"{round(seconds / 3600)}h"
+        return _("{n}h").format(n=round(seconds / 3600))
     days = seconds / 86400
     if days < 30:
-        return f"{round(days)}d"
+        return _("{n}d").format(n=round(days))
     if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
+        return _("{n}mo").format(n=f"{days / 30:.1f}".removesuffix(".0"))
+    return _("{n}y").format(n=f"{days / 365:.1f}".removesuffix(".0"))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
+from dlquiz.i18n import _
 from dlquiz.model import Card, Catalog, Drill, Question
 from dlquiz.render import study as view
 from dlquiz.session import StudySession
@@ -96,18 +97,18 @@ def run_demos_inline(question: Question, console: Any, lang: str) -> int:
     for demo_id in question.demos:
         demo = get(demo_id)
         if demo is None:
-            console.print(f"[yellow]demo {demo_id!r} is not available in this version[/]")
+            console.print(_("[yellow]demo {demo!r} is not available in this version[/]").format(demo=demo_id))
             continue
         result = demo.run()
         try:
             from dlquiz.render.demos import render_demo_result
         except ImportError:
-            console.print(f"{demo_id}: {'all checks pass' if result.passed else 'a check failed'}")
+            console.print(f"{demo_id}: " + (_("all checks pass") if result.passed else _("a check failed")))
         else:
             render_demo_result(console, result, lang=lang)
         ran += 1
     if not question.demos:
-        console.print("[dim]this question has no demo yet[/]")
+        console.print(_("[dim]this question has no demo yet[/]"))
     return ran
 
 
@@ -134,7 +135,7 @@ class StudyScreen:
         try:
             self._loop()
         except KeyboardInterrupt:
-            self.console.print("\n[dim]interrupted — everything graded so far is saved[/]")
+            self.console.print("\n" + _("[dim]interrupted — everything graded so far is saved[/]"))
         now = self.clock()
         if self.session.graded:
             self.console.print(
@@ -160,11 +161,12 @@ class StudyScreen:
                 elif self.session.limit is not None and len(self.session.graded) >= self.session.limit:
                     left = self.session.counts(now).total
                     self.console.print(
-                        f"[bold green]Done:[/] the {self.session.limit} card(s) of --limit; "
-                        f"{left} more to study today."
+                        _(
+                            "[bold green]Done:[/] the {limit} card(s) of --limit; {left} more to study today."
+                        ).format(limit=self.session.limit, left=left)
                     )
                 else:
-                    self.console.print("[bold green]Done for now.[/] Nothing else is due.")
+                    self.console.print(_("[bold green]Done for now.[/] Nothing else is due."))
                 return
             action = self._show(card)
             if action == "quit":
@@ -190,7 +192,7 @@ class StudyScreen:
         suggested: int | None = None
         while True:  # the front side
             if isinstance(card, Drill) and card.type in ("choice", "numeric"):
-                typed = self.keys.line("answer> ", out)
+                typed = self.keys.line(_("answer> "), out)
                 command = typed.lower()
                 if command in ("q", "u", "s", "p"):
                     key = command
@@ -199,8 +201,12 @@ class StudyScreen:
                 else:
                     graded = grade_typed(card, typed)
                     if graded is None:
-                        hint = "letters such as A or AC" if card.type == "choice" else "a number"
-                        out.print(f"[yellow]type {hint}, or Enter to reveal[/]")
+                        hint = (
+                            _("[yellow]type letters such as A or AC, or Enter to reveal[/]")
+                            if card.type == "choice"
+                            else _("[yellow]type a number, or Enter to reveal[/]")
+                        )
+                        out.print(hint)
                         continue
                     correct, given, expected = graded
                     out.print(view.verdict(correct, given, expected))
@@ -246,13 +252,13 @@ class StudyScreen:
         if key == "u":
             undone = s.undo()
             if undone is None:
-                out.print("[yellow]nothing to undo[/]")
+                out.print(_("[yellow]nothing to undo[/]"))
                 return None
-            out.print(f"[cyan]↶ undid the last review of {undone}[/]")
+            out.print("[cyan]↶ " + _("undid the last review of {card}").format(card=undone) + "[/]")
             return ("undo", undone)
         if key == "s":
             s.bury(card, self.clock())
-            out.print(f"[dim]buried {card.id} until tomorrow[/]")
+            out.print(_("[dim]buried {card} until tomorrow[/]").format(card=card.id))
             return "buried"
         if key == "p":
             question = self.catalog.question_of(card)

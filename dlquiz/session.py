@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import N_, _
 from dlquiz.model import Card, Catalog
 from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, SchedulerConfig, iso, parse_time, plan_due, review
 from dlquiz.store import CardState, Store
@@ -22,10 +23,10 @@ DAY_STARTS_AT = 4  # local hour, as in Anki: a late-night session still counts f
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else left, show a learning step due this soon
 
 SETTINGS: dict[str, tuple[Any, str]] = {
-    "new_per_day": (10, "New cards introduced per day."),
-    "reviews_per_day": (200, "Reviews shown per day at most."),
-    "desired_retention": (0.9, "Target probability of recall when a card comes due (0.70-0.99)."),
-    "lang": ("en", "Language of the study screen: en, zh or both."),
+    "new_per_day": (10, N_("New cards introduced per day.")),
+    "reviews_per_day": (200, N_("Reviews shown per day at most.")),
+    "desired_retention": (0.9, N_("Target probability of recall when a card comes due (0.70-0.99).")),
+    "lang": ("en", N_("Language of every command (content and interface): en, zh or both.")),
 }
 
 
@@ -39,23 +40,27 @@ def parse_setting(key: str, raw: str) -> Any:
         try:
             value = int(raw)
         except ValueError:
-            raise DlquizError(f"{key} must be a whole number, got {raw!r}") from None
+            raise DlquizError(
+                _("{key} must be a whole number, got {raw!r}").format(key=key, raw=raw)
+            ) from None
         if not 0 <= value <= 10_000:
-            raise DlquizError(f"{key} must be between 0 and 10000, got {value}")
+            raise DlquizError(
+                _("{key} must be between 0 and 10000, got {value}").format(key=key, value=value)
+            )
         return value
     if key == "desired_retention":
         try:
             value = float(raw)
         except ValueError:
-            raise DlquizError(f"desired_retention must be a number, got {raw!r}") from None
+            raise DlquizError(_("desired_retention must be a number, got {raw!r}").format(raw=raw)) from None
         if not 0.7 <= value <= 0.99:
             raise DlquizError(
-                f"desired_retention must be between 0.70 and 0.99, got {raw}",
-                hint="0.9 is FSRS's default; higher means more reviews",
+                _("desired_retention must be between 0.70 and 0.99, got {raw}").format(raw=raw),
+                hint=_("0.9 is FSRS's default; higher means more reviews"),
             )
         return value
     if raw not in ("en", "zh", "both"):
-        raise DlquizError(f"lang must be en, zh or both, got {raw!r}")
+        raise DlquizError(_("lang must be en, zh or both, got {raw!r}").format(raw=raw))
     return raw
 
 

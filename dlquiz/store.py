@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 
 BUSY_TIMEOUT_MS = 30_000  # a loaded machine (fsync per commit) can keep a writer waiting for seconds
 # The number of migrations in migrations.py, mirrored in PRAGMA user_version so that opening an
@@ -110,6 +111,26 @@ def _connect(path: Path, check: bool) -> sqlite3.Connection:
     return conn
 
 
+def peek_setting(path: Path, key: str) -> Any:
+    """One setting, read without opening the store (no migration, no write); None if it cannot be read.
+
+    Every command needs the ``lang`` setting before it does anything else, including commands (show,
+    list) that otherwise never touch the database: a missing, locked or damaged database here means
+    "not set", and the command itself reports any real problem when it opens the store.
+    """
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+        return json.loads(row[0]) if row else None
+    except (sqlite3.Error, ValueError):
+        return None
+
+
 def latest_backup(path: Path) -> Path | None:
     backups = sorted(path.parent.glob(path.name + ".*.bak"))
     return backups[-1] if backups else None
@@ -118,11 +139,18 @@ def latest_backup(path: Path) -> Path | None:
 def _damaged(path: Path, detail: str) -> DlquizError:
     backup = latest_backup(path)
     hint = (
-        f"the latest backup is {backup}; to restore it: cp '{backup}' '{path}'"
+        _("the latest backup is {backup}; to restore it: cp '{backup}' '{path}'").format(
+            backup=backup, path=path
+        )
         if backup
-        else "no backup was found beside it; move the file away to start afresh"
+        else _("no backup was found beside it; move the file away to start afresh")
     )
-    return DlquizError(f"{path} is not a usable dlquiz database ({detail}); it was left untouched", hint=hint)
+    return DlquizError(
+        _("{path} is not a usable dlquiz database ({detail}); it was left untouched").format(
+            path=path, detail=detail
+        ),
+        hint=hint,
+    )
 
 
 class Store:
@@ -151,14 +179,18 @@ class Store:
                 with path.open("rb") as handle:
                     header = handle.read(16)
             except OSError as error:
-                raise DlquizError(f"cannot read {path}: {error.strerror}") from None
+                raise DlquizError(
+                    _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+                ) from None
             if header != SQLITE_MAGIC:
                 raise _damaged(path, "it is not an SQLite file")
         else:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise DlquizError(f"cannot create {path.parent}: {error.strerror}") from None
+                raise DlquizError(
+                    _("cannot create {path}: {reason}").format(path=path.parent, reason=error.strerror)
+                ) from None
         # SQLite answers "locked" at once, without waiting, where waiting could deadlock: two processes
         # that both switch a new file to WAL, or one that switches while the other migrates. Opening is
         # short and idempotent, so it is retried as a whole until the busy timeout runs out.
@@ -177,8 +209,9 @@ class Store:
                     raise _damaged(path, str(error)) from None
                 if time.monotonic() > deadline:
                     raise DlquizError(
-                        f"{path} is busy: another program has held a lock on it for "
-                        f"{BUSY_TIMEOUT_MS // 1000} s",
+                        _("{path} is busy: another program has held a lock on it for {seconds} s").format(
+                            path=path, seconds=BUSY_TIMEOUT_MS // 1000
+                        ),
                         exit_code=1,
                     ) from None
                 time.sleep(random.uniform(0.01, 0.05))

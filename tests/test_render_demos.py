@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from dlquiz.demos.registry import Check, DemoResult, Plot, Series, Table, all_demos, get
-from dlquiz.render.demos import fmt, plot_legend, plot_text, render_demo_list, render_demo_result
+from dlquiz.render.demos import MARKERS, fmt, plot_legend, plot_text, render_demo_list, render_demo_result
 
 DEMOS = all_demos()
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -86,7 +86,7 @@ def test_header_tables_and_checks():
 def test_plots_can_be_switched_off():
     with_plots, without = rendered(FAKE), rendered(FAKE, plots=False)
     assert "┤" in with_plots and "a log curve" in with_plots
-    assert "━━ down" in with_plots and "━━ flat" in with_plots  # the legend
+    assert "••• down" in with_plots and "××× flat" in with_plots  # the legend, with each series' glyph
     assert "┤" not in without and "a log curve" not in without
 
 
@@ -163,5 +163,6 @@ def test_legend_breaks_between_entries():
     plot = Plot("many", tuple(Series(f"series number {i}", (1.0, 2.0)) for i in range(6)))
     lines = plot_legend(plot, 40).plain.splitlines()
     assert len(lines) > 1
-    assert all(cell_len(line) <= 40 and not line.rstrip().endswith("━━") for line in lines)
-    assert sum(line.count("━━ series number") for line in lines) == 6
+    samples = [3 * m for m in MARKERS[:6]]
+    assert all(cell_len(line) <= 40 and not line.rstrip().endswith(tuple(samples)) for line in lines)
+    assert sum(line.count(f"{sample} series number") for line in lines for sample in samples) == 6

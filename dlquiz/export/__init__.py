@@ -14,9 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError, unknown
+from dlquiz.i18n import N_, _
 from dlquiz.model import Catalog
 
 FORMATS = ("apkg", "csv", "tsv", "md", "json")
+# What the exporters count, as shown after "wrote FILE (...)"; the keys stay English in --json.
+COUNT_NAMES = {
+    "questions": N_("{n} questions"),
+    "drills": N_("{n} drills"),
+    "notes": N_("{n} notes"),
+    "cards": N_("{n} cards"),
+    "decks": N_("{n} decks"),
+    "failed demos": N_("{n} failed demos"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,14 +66,20 @@ def select(catalog: Catalog, sections: list[str] | None) -> Catalog:
 def check_target(path: Path, force: bool) -> None:
     """Refuse to overwrite without ``force``; report a missing or unwritable folder before any work."""
     if path.is_dir():
-        raise DlquizError(f"{path} is a folder; give a file name", hint=f"for example {path / 'dlquiz.apkg'}")
+        raise DlquizError(
+            _("{path} is a folder; give a file name").format(path=path),
+            hint=_("for example {example}").format(example=path / "dlquiz.apkg"),
+        )
     if path.exists() and not force:
-        raise DlquizError(f"{path} already exists", hint="add --force to overwrite it")
+        raise DlquizError(_("{path} already exists").format(path=path), hint=_("add --force to overwrite it"))
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise DlquizError(f"the folder {parent} does not exist", hint=f"create it first: mkdir -p '{parent}'")
+        raise DlquizError(
+            _("the folder {folder} does not exist").format(folder=parent),
+            hint=_("create it first: mkdir -p '{folder}'").format(folder=parent),
+        )
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise DlquizError(f"cannot write to {path}: permission denied")
+        raise DlquizError(_("cannot write to {path}: permission denied").format(path=path))
 
 
 def write_atomic(path: Path, write: Any) -> None:
@@ -73,7 +89,9 @@ def write_atomic(path: Path, write: Any) -> None:
         write(tmp)
         os.replace(tmp, path)
     except OSError as error:
-        raise DlquizError(f"cannot write {path}: {error.strerror or error}", exit_code=1) from None
+        raise DlquizError(
+            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error), exit_code=1
+        ) from None
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -12,12 +12,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz.i18n import N_, _, in_language
 from dlquiz.mathtext import inline_math, latex_to_text
 from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
 from dlquiz.render import langs, print_record
 
 LANG_LABEL = {"en": "EN", "zh": "中文"}
 TYPE_STYLE = {"basic": "cyan", "cloze": "magenta", "choice": "yellow", "numeric": "green"}
+# Drill types as shown (the bank format keeps the English names): _(card.type) where a type is printed.
+TYPE_NAMES = (N_("basic"), N_("cloze"), N_("choice"), N_("numeric"))
 
 
 def plain(text: str) -> str:
@@ -64,23 +67,26 @@ def cloze_blanks(text: str, reveal: bool = False) -> RichText:
 def render_list(console: Console, catalog: Catalog, lang: str, drills: bool = True) -> None:
     for section in catalog.sections:
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True, pad_edge=False)
-        table.add_column("id", style="bold", no_wrap=True)
-        table.add_column("kind", no_wrap=True)
-        table.add_column("prompt", ratio=1)
+        table.add_column(_("id"), style="bold", no_wrap=True)
+        table.add_column(_("kind"), no_wrap=True)
+        table.add_column(_("prompt"), ratio=1)
         questions = [q for q in catalog.questions if q.section == section.id]
         n_drills = sum(len(q.drills) for q in questions)
         for q in questions:
-            table.add_row(q.id, RichText("question", style="bold blue"), _texts(q.prompt, lang))
+            table.add_row(q.id, RichText(_("question"), style="bold blue"), _texts(q.prompt, lang))
             if drills:
                 for d in q.drills:
                     table.add_row(
                         RichText("  " + d.id, style="dim"),
-                        RichText(d.type, style=TYPE_STYLE[d.type]),
+                        RichText(_(d.type), style=TYPE_STYLE[d.type]),
                         _drill_prompt(d, lang),
                     )
         title = " · ".join(section.title.get(code) for code in langs(lang))
         console.print(
-            RichText(f"{title}  ({len(questions)} questions, {n_drills} drills)", style="bold underline")
+            RichText(
+                title + "  " + _("({q} questions, {d} drills)").format(q=len(questions), d=n_drills),
+                style="bold underline",
+            )
         )
         console.print(table)
 
@@ -139,21 +145,21 @@ def render_question(
         Panel(
             _texts(q.prompt, lang),
             title=f"[bold]{q.id}[/]",
-            subtitle=f"{section_title} · article {q.source}",
+            subtitle=f"{section_title} · " + _("article {source}").format(source=q.source),
             border_style="blue",
             title_align="left",
             subtitle_align="right",
         )
     )
-    console.print(_heading("Short answer", "简答", lang))
+    console.print(_heading(N_("Short answer"), lang))
     for code in langs(lang):
         console.print(Panel(md(q.answer_short.get(code)), border_style="green", box=box.ROUNDED))
-    console.print(_heading("Key points", "要点", lang))
+    console.print(_heading(N_("Key points"), lang))
     for point in q.key_points:
         for code in langs(lang):
             console.print(_item("•", point.get(code), "green"))
     if q.formulas:
-        console.print(_heading("Formulas", "公式", lang))
+        console.print(_heading(N_("Formulas"), lang))
         table = Table(box=box.SIMPLE, show_header=False, expand=True, pad_edge=False)
         table.add_column(style="dim", ratio=1)
         table.add_column(style="bold", ratio=3)
@@ -162,12 +168,12 @@ def render_question(
                 RichText(" / ".join(f.name.get(c) for c in langs(lang))), RichText(latex_to_text(f.latex))
             )
         console.print(table)
-    console.print(_heading("Detailed answer", "详细解答", lang))
+    console.print(_heading(N_("Detailed answer"), lang))
     for code in langs(lang):
         console.print(md(q.answer_detailed.get(code)))
         console.print()
     if q.pitfalls:
-        console.print(_heading("Pitfalls", "常见误区", lang))
+        console.print(_heading(N_("Pitfalls"), lang))
         for p in q.pitfalls:
             for code in langs(lang):
                 console.print(_item("✗", RichText(plain(p.wrong.get(code)), style="red"), "bold red"))
@@ -175,7 +181,7 @@ def render_question(
             if p.source:
                 console.print(_item("", RichText(f"— {p.source}", style="dim")))
     if q.follow_ups:
-        console.print(_heading("Follow-ups", "追问", lang))
+        console.print(_heading(N_("Follow-ups"), lang))
         for f in q.follow_ups:
             if f.question:
                 target = catalog.get(f.question)
@@ -190,14 +196,14 @@ def render_question(
                     if f.hint:
                         body.append(RichText(plain(f.hint.get(code)), style="dim italic"))
                     console.print(_item("→", Group(*body), "cyan"))
-    console.print(_heading("References", "参考文献", lang))
+    console.print(_heading(N_("References"), lang))
     for r in q.references:
         line = RichText.assemble((f"{r.authors} ({r.year}). ", ""), (r.title, "italic"), f". {r.venue}.")
         if r.url:
             line.append(f" {r.url}", style="dim")
         console.print(_item("•", line, "dim"))
     if q.demos:
-        console.print(_heading("Prove it", "动手验证", lang))
+        console.print(_heading(N_("Prove it"), lang))
         for demo_id in q.demos:
             title = demo_titles.get(demo_id, "")
             console.print(
@@ -206,17 +212,17 @@ def render_question(
                 )
             )
     if q.drills:
-        console.print(_heading(f"Drill cards ({len(q.drills)})", f"练习卡片（{len(q.drills)}）", lang))
+        console.print(_heading(N_("Drill cards ({n})"), lang, n=len(q.drills)))
         for d in q.drills:
-            console.print(RichText.assemble("  ", (d.id, "dim"), " ", (d.type, TYPE_STYLE[d.type])))
+            console.print(RichText.assemble("  ", (d.id, "dim"), " ", (_(d.type), TYPE_STYLE[d.type])))
 
 
 def render_drill(console: Console, catalog: Catalog, d: Drill, lang: str) -> None:
     console.print(
         Panel(
             _drill_prompt(d, lang),
-            title=f"[bold]{d.id}[/] · [{TYPE_STYLE[d.type]}]{d.type}[/]",
-            subtitle=f"drill of {d.question}",
+            title=f"[bold]{d.id}[/] · [{TYPE_STYLE[d.type]}]{_(d.type)}[/]",
+            subtitle=_("drill of {question}").format(question=d.question),
             border_style="blue",
             title_align="left",
             subtitle_align="right",
@@ -240,11 +246,13 @@ def drill_answer(d: Drill, lang: str) -> RenderableType:
     elif d.type == "numeric":
         tol = f" ± {d.tolerance:g}" if d.tolerance else ""
         unit = f" {d.unit}" if d.unit else ""
-        parts.append(RichText.assemble(("Answer: ", "bold"), (f"{d.answer:g}{tol}{unit}", "bold green")))
+        parts.append(
+            RichText.assemble((_("Answer:") + " ", "bold"), (f"{d.answer:g}{tol}{unit}", "bold green"))
+        )
     if d.explanation:
         parts.append(RichText())
         parts.append(_texts(d.explanation, lang))
-    return Panel(Group(*parts), border_style="green", title="answer", title_align="left")
+    return Panel(Group(*parts), border_style="green", title=_("answer"), title_align="left")
 
 
 def _item(mark: str, body: RenderableType | str, mark_style: str = "", indent: int = 2) -> Table:
@@ -257,8 +265,9 @@ def _item(mark: str, body: RenderableType | str, mark_style: str = "", indent: i
     return grid
 
 
-def _heading(en: str, zh: str, lang: str) -> RichText:
-    label = {"en": en, "zh": zh, "both": f"{en} · {zh}"}[lang]
+def _heading(en: str, lang: str, **fields: object) -> RichText:
+    """A heading in the content's language(s): with ``both``, "English · 中文"."""
+    label = " · ".join(in_language(code, en).format(**fields) for code in langs(lang))
     return RichText(f"\n{label}", style="bold underline")
 
 
@@ -273,14 +282,19 @@ def render_problems(
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
         print_record(console, RichText(str(p), style=style))
-    summary = f"{len(files)} file(s), {n_questions} questions, {n_drills} drill cards"
+    summary = _("{files} file(s), {questions} questions, {drills} drill cards").format(
+        files=len(files), questions=n_questions, drills=n_drills
+    )
     if errors:
+        line = _("✗ {errors} error(s), {warnings} warning(s) in {summary}")
         console.print(
-            RichText(f"✗ {len(errors)} error(s), {len(warnings)} warning(s) in {summary}", style="bold red")
+            RichText(
+                line.format(errors=len(errors), warnings=len(warnings), summary=summary), style="bold red"
+            )
         )
     else:
-        note = f", {len(warnings)} warning(s)" if warnings else ""
-        console.print(RichText(f"✓ {summary}: no errors{note}", style="bold green"))
+        line = _("✓ {summary}: no errors, {warnings} warning(s)") if warnings else _("✓ {summary}: no errors")
+        console.print(RichText(line.format(summary=summary, warnings=len(warnings)), style="bold green"))
 
 
 def dumps(data: Any) -> str:

@@ -13,31 +13,32 @@ from rich.table import Table
 from rich.text import Text
 
 from dlquiz.demos.registry import Demo, DemoResult, Plot
+from dlquiz.i18n import N_, _, in_language
 from dlquiz.render import langs
 
-# Interface words in both languages; "both" shows them as "English · 中文".
+# Interface words, from the catalog; "both" shows them as "English · 中文".
 WORDS = {
-    "seed": ("seed", "随机种子"),
-    "parameters": ("parameters", "参数"),
-    "no parameters": ("no parameters", "无参数"),
-    "checks": ("Checks", "检验"),
-    "measured": ("measured", "实测"),
-    "wanted": ("wanted", "要求"),
-    "questions": ("questions", "题目"),
-    "title": ("title", "标题"),
+    "seed": N_("seed"),
+    "parameters": N_("parameters"),
+    "no parameters": N_("no parameters"),
+    "checks": N_("Checks"),
+    "measured": N_("measured"),
+    "wanted": N_("wanted"),
+    "questions": N_("questions"),
+    "title": N_("title"),
 }
 TOPICS = {
-    "optimization": ("Optimization", "优化"),
-    "batchnorm": ("Batch normalization", "批归一化"),
-    "cnn": ("Convolutional networks", "卷积神经网络"),
-    "loss": ("Loss functions", "损失函数"),
+    "optimization": N_("Optimization"),
+    "batchnorm": N_("Batch normalization"),
+    "cnn": N_("Convolutional networks"),
+    "loss": N_("Loss functions"),
 }
 PLOT_HEIGHT = 16  # rows: enough to read a curve, small enough to keep the checks on screen
 MAX_PLOT_WIDTH = 120  # wider plots add columns, not information
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return " · ".join(pair[0 if code == "en" else 1] for code in langs(lang))
+def _pick(message: str, lang: str) -> str:
+    return " · ".join(in_language(code, message) for code in langs(lang))
 
 
 def _word(key: str, lang: str) -> str:
@@ -47,7 +48,7 @@ def _word(key: str, lang: str) -> str:
 def fmt(value: Any) -> str:
     """A number as a person reads it: 6 significant digits, scientific notation when very large or small."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10_000 else str(value)
     if isinstance(value, float):
@@ -112,6 +113,14 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) ->
 # Line colours (xterm 256-colour codes, the same numbers for plotext and rich): distinct on dark and
 # light backgrounds; more series than colours reuse them in order.
 PALETTE = (12, 9, 10, 13, 11, 14, 208, 250)
+# With several series, each is also drawn with its own glyph, which the legend shows: the curves stay
+# apart without colour (NO_COLOR, a monochrome terminal, a printout). One series keeps fine braille dots.
+MARKERS = ("•", "×", "+", "o", "*", "#", "%", "@")
+
+
+def marker(plot: Plot, index: int) -> str:
+    """The glyph that draws series ``index`` of ``plot`` ("braille" for a plot's only series)."""
+    return "braille" if len(plot.series) == 1 else MARKERS[index % len(MARKERS)]
 
 
 def _nice_step(span: float, count: int) -> float:
@@ -166,7 +175,7 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> str:
         lines.append(points)
     drawn = [p for points in lines for p in points]
     if not drawn:
-        return f"{plot.title}: nothing to draw"
+        return _("{title}: nothing to draw").format(title=plot.title)
     x_lo, x_hi = min(p[0] for p in drawn), max(p[0] for p in drawn)
     y_lo, y_hi = min(p[1] for p in drawn), max(p[1] for p in drawn)
 
@@ -184,11 +193,11 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> str:
                 signal = figure.signal(
                     [p[0] for p in points],
                     [p[1] for p in points],
-                    marker=plotext.marker("braille", pixel=pixel),
+                    marker=plotext.marker(marker(plot, i), pixel=pixel),
                 )
                 figure.draw(signal.lines())
         # x: the data's own range, ticks inside it; y: widened to round values, ticks at both ends
-        _, _, x_ticks = _axis(x_lo, x_hi)
+        _lo, _hi, x_ticks = _axis(x_lo, x_hi)
         x_ticks = [v for v in x_ticks if x_lo <= v <= x_hi] or [x_lo]
         x_step = x_ticks[1] - x_ticks[0] if len(x_ticks) > 1 else 1.0
         figure.ruler("x").ticks(x_ticks, [_tick_label(v, x_step) for v in x_ticks])
@@ -218,10 +227,12 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> str:
 
 
 def plot_legend(plot: Plot, width: int = MAX_PLOT_WIDTH) -> Text:
-    """Each series' name in its plot colour; lines break between entries, never inside one."""
+    """Each series' glyph in its plot colour, then its name; lines break between entries, never inside one."""
     legend, used = Text("  "), 2
     for i, series in enumerate(plot.series):
-        entry = Text("━━ ", style=f"color({PALETTE[i % len(PALETTE)]})") + Text(series.label)
+        glyph = marker(plot, i)
+        sample = "━━" if glyph == "braille" else glyph * 3
+        entry = Text(sample + " ", style=f"color({PALETTE[i % len(PALETTE)]})") + Text(series.label)
         if used > 2 and used + 3 + entry.cell_len > width:
             legend.append("\n  ")
             used = 2
@@ -265,12 +276,11 @@ def render_demo_result(console: Console, result: DemoResult, lang: str = "en", p
     console.print(_checks(result, lang))
     failed = sum(not check.passed for check in result.checks)
     total = len(result.checks)
-    if failed:
-        verdict = Text(f"{failed} of {total} checks failed", style="bold red")
-    else:
-        verdict = Text(f"all {total} checks passed", style="bold green")
-    if "zh" in langs(lang):
-        verdict.append(f"（{total} 项检验中 {failed} 项未通过）" if failed else f"（{total} 项检验全部通过）")
+    message = N_("{failed} of {total} checks failed") if failed else N_("all {total} checks passed")
+    verdict = Text(
+        " · ".join(in_language(code, message).format(failed=failed, total=total) for code in langs(lang)),
+        style="bold red" if failed else "bold green",
+    )
     console.print(verdict)
     console.print()
 
@@ -286,7 +296,7 @@ def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") 
         by_topic.setdefault(_topic(demo), []).append(demo)
     for topic, members in by_topic.items():
         table = Table(
-            title=_pick(TOPICS.get(topic, (topic, topic)), lang),
+            title=_pick(TOPICS.get(topic, topic), lang),
             title_style="bold",
             title_justify="left",
             box=box.SIMPLE_HEAD,

@@ -10,30 +10,37 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz.i18n import _, ngettext
+
 
 def optimized(result: Any, stored: bool) -> RenderableType:
     table = Table(box=box.SIMPLE, pad_edge=False)
-    table.add_column("parameters")
-    table.add_column("log loss", justify="right")
-    table.add_column("RMSE (bins)", justify="right")
-    table.add_row("current", f"{result.before.log_loss:.4f}", f"{result.before.rmse_bins:.4f}")
-    table.add_row("fitted", f"{result.after.log_loss:.4f}", f"{result.after.rmse_bins:.4f}")
-    if result.accepted:
-        verdict = "[green]✓ the fitted parameters predict your reviews better: " + (
-            "stored; they schedule your next reviews[/]" if stored else "not stored (--dry-run)[/]"
+    table.add_column(_("parameters"))
+    table.add_column(_("log loss"), justify="right")
+    table.add_column(_("RMSE (bins)"), justify="right")
+    table.add_row(_("current"), f"{result.before.log_loss:.4f}", f"{result.before.rmse_bins:.4f}")
+    table.add_row(_("fitted"), f"{result.after.log_loss:.4f}", f"{result.after.rmse_bins:.4f}")
+    if result.accepted and stored:
+        verdict = _(
+            "[green]✓ the fitted parameters predict your reviews better: "
+            "stored; they schedule your next reviews[/]"
         )
+    elif result.accepted:
+        verdict = _("[green]✓ the fitted parameters predict your reviews better: not stored (--dry-run)[/]")
     else:
-        verdict = "[yellow]kept the current parameters: the fit does not predict your reviews better[/]"
+        verdict = _("[yellow]kept the current parameters: the fit does not predict your reviews better[/]")
     lines: list[RenderableType] = [
         RichText(
-            f"{result.reviews} study reviews, {result.items} usable for fitting (on a later day than the "
-            "card's previous review)"
+            _(
+                "{reviews} study reviews, {items} usable for fitting (on a later day than the "
+                "card's previous review)"
+            ).format(reviews=result.reviews, items=result.items)
         ),
         table,
         RichText.from_markup(verdict),
     ]
     return Panel(
-        Group(*lines), title="dlquiz optimize · FSRS parameters", title_align="left", border_style="blue"
+        Group(*lines), title=_("dlquiz optimize · FSRS parameters"), title_align="left", border_style="blue"
     )
 
 
@@ -45,14 +52,22 @@ def interview_line(data: dict[str, Any]) -> str:
     """One line for the status panel: days left and predicted recall on the day."""
     plan = data["plan"]
     if data["passed"]:
-        return f"{plan['date']} has passed · [bold]dlquiz plan --clear[/] ends the plan"
+        return _("{date} has passed · [bold]dlquiz plan --clear[/] ends the plan").format(date=plan["date"])
     days = data["days_left"]
-    when = "tomorrow" if days == 1 else f"in {days} days"
+    when = _("tomorrow") if days == 1 else ngettext("in {n} day", "in {n} days", days).format(n=days)
     recall = data["recall_kept_up"]
     style = "green" if recall is not None and recall >= plan["target"] else "yellow"
-    return (
-        f"{plan['date']} ({when}) · predicted recall on the day [{style}]{_pct(recall)}[/] "
-        f"(target {_pct(plan['target'])}) · {data['studied']}/{data['cards']} cards studied"
+    recall_text = f"[{style}]{_pct(recall)}[/]"
+    return _(
+        "{date} ({when}) · predicted recall on the day {recall} (target {target}) · "
+        "{studied}/{cards} cards studied"
+    ).format(
+        date=plan["date"],
+        when=when,
+        recall=recall_text,
+        target=_pct(plan["target"]),
+        studied=data["studied"],
+        cards=data["cards"],
     )
 
 
@@ -62,8 +77,12 @@ def section_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 row["title"] or row["section"],
-                f"{_pct(row['recall_kept_up'])} on the day · {row['studied']}/{row['cards']} studied"
-                + (f" · {row['below_target']} below target" if row["below_target"] else ""),
+                _("{recall} on the day · {studied}/{cards} studied").format(
+                    recall=_pct(row["recall_kept_up"]), studied=row["studied"], cards=row["cards"]
+                )
+                + (
+                    " · " + _("{n} below target").format(n=row["below_target"]) if row["below_target"] else ""
+                ),
             )
         )
     return rows
@@ -72,17 +91,19 @@ def section_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
 def forecast(data: dict[str, Any]) -> RenderableType:
     if data.get("plan") is None:
         return RichText.from_markup(
-            "No interview date set. [bold]dlquiz plan --interview YYYY-MM-DD[/] sets "
-            "one (--target 0.95 by default)."
+            _(
+                "No interview date set. [bold]dlquiz plan --interview YYYY-MM-DD[/] sets "
+                "one (--target 0.95 by default)."
+            )
         )
     plan = data["plan"]
     table = Table(box=box.SIMPLE, pad_edge=False)
-    table.add_column("section")
-    table.add_column("studied", justify="right")
-    table.add_column("on the day", justify="right")
-    table.add_column("no review", justify="right")
-    table.add_column("< target", justify="right")
-    table.add_column("forgotten", justify="right")
+    table.add_column(_("section"))
+    table.add_column(_("studied"), justify="right")
+    table.add_column(_("on the day"), justify="right")
+    table.add_column(_("no review"), justify="right")
+    table.add_column(_("< target"), justify="right")
+    table.add_column(_("forgotten"), justify="right")
     for row in data["sections"]:
         table.add_row(
             row["title"] or row["section"],
@@ -93,7 +114,7 @@ def forecast(data: dict[str, Any]) -> RenderableType:
             f"{row['expected_forgotten']:.1f}",
         )
     table.add_row(
-        "[bold]all[/]",
+        "[bold]" + _("all") + "[/]",
         f"{data['studied']}/{data['cards']}",
         _pct(data["recall_kept_up"]),
         _pct(data["recall_now"]),
@@ -101,15 +122,17 @@ def forecast(data: dict[str, Any]) -> RenderableType:
         f"{data['expected_forgotten']:.1f}",
     )
     notes = RichText(
-        "on the day: predicted recall if you do the reviews dlquiz schedules and recall them; cards due "
-        "after the interview with too little recall on the day are brought forward into its last four days. "
-        "no review: if no card is reviewed again. forgotten: expected number of studied cards forgotten on "
-        "the day. Cards not yet studied are not counted.",
+        _(
+            "on the day: predicted recall if you do the reviews dlquiz schedules and recall them; cards due "
+            "after the interview with too little recall on the day are brought forward into its last four "
+            "days. no review: if no card is reviewed again. forgotten: expected number of studied cards "
+            "forgotten on the day. Cards not yet studied are not counted."
+        ),
         style="dim",
     )
     return Panel(
         Group(RichText.from_markup(interview_line(data)), table, notes),
-        title=f"dlquiz plan · interview {plan['date']}",
+        title=_("dlquiz plan · interview {date}").format(date=plan["date"]),
         title_align="left",
         border_style="blue",
     )

@@ -6,40 +6,60 @@ from datetime import date, timedelta
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz.i18n import N_, _, ngettext
 from dlquiz.render import langs
 from dlquiz.schedule import parse_time
 from dlquiz.stats import Stats
 
-# Shades from "no reviews" to "a busy day", as on GitHub's contribution graph.
+# Shades from "no reviews" to "a busy day", as on GitHub's contribution graph; each level has its own
+# glyph as well, so that the levels read without colour (NO_COLOR, a monochrome terminal, a pipe).
 SHADES = ("grey30", "dark_green", "green4", "green3", "bright_green")
+GLYPHS = ("·", "░", "▒", "▓", "█")
 EIGHTHS = " ▁▂▃▄▅▆▇█"
-WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+WEEKDAYS = (N_("Mon"), "", N_("Wed"), "", N_("Fri"), "", N_("Sun"))
 
 
 def duration(ms: int) -> str:
     seconds = round(ms / 1000)
     if seconds < 60:
-        return f"{seconds}s"
+        return _("{s}s").format(s=seconds)
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes}m {seconds % 60:02d}s"
-    return f"{minutes // 60}h {minutes % 60:02d}m"
+        return _("{m}m {s:02d}s").format(m=minutes, s=seconds % 60)
+    return _("{h}h {m:02d}m").format(h=minutes // 60, m=minutes % 60)
 
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
 
 
-def shade(count: int, busiest: int) -> str:
-    """The colour of a heatmap cell: four equal steps up to the busiest day shown."""
+def _cells(text: str) -> list[str]:
+    """``text`` as terminal cells, for laying out by column: a wide (Chinese) character takes two, the
+    second left empty, so that "11月" lines up over the weeks as "Nov" does."""
+    cells: list[str] = []
+    for char in text:
+        cells.append(char)
+        if cell_len(char) == 2:
+            cells.append("")
+    return cells
+
+
+def level(count: int, busiest: int) -> int:
+    """A heatmap cell's level, 0 (no reviews) to 4: four equal steps up to the busiest day shown."""
     if count <= 0:
-        return SHADES[0]
-    return SHADES[min(4, 1 + (4 * (count - 1)) // max(1, busiest))]
+        return 0
+    return min(4, 1 + (4 * (count - 1)) // max(1, busiest))
+
+
+def shade(count: int, busiest: int) -> str:
+    """The colour of a heatmap cell."""
+    return SHADES[level(count, busiest)]
 
 
 def heatmap(days: list[tuple[date, int]]) -> Group:
@@ -54,41 +74,50 @@ def heatmap(days: list[tuple[date, int]]) -> Group:
             first = week[0][0]
         col = 4 + 2 * w
         if first is not None and col >= free_from:
-            name = first.strftime("%b")
+            name = _cells(_("{date:%b}").format(date=first))
             months[col : col + len(name)] = name
             free_from = col + len(name) + 1
     lines = [RichText("".join(months).rstrip(), style="dim")]
     for weekday in range(7):
-        line = RichText.assemble((WEEKDAYS[weekday].ljust(4), "dim"))  # a span: the cells must not be dim
+        name = _(WEEKDAYS[weekday]) if WEEKDAYS[weekday] else ""
+        line = RichText.assemble((name + " " * (4 - cell_len(name)), "dim"))  # a span: cells must not be dim
         for week in weeks:
             if weekday < len(week):
-                line.append("■ ", style=shade(week[weekday][1], busiest))
+                n = level(week[weekday][1], busiest)
+                line.append(GLYPHS[n] + " ", style=SHADES[n])
         lines.append(line)
-    lines.append(RichText.assemble(("less ", "dim"), *[("■ ", s) for s in SHADES], ("more", "dim")))
+    lines.append(
+        RichText.assemble(
+            (_("less") + " ", "dim"),
+            *[(g + " ", s) for g, s in zip(GLYPHS, SHADES, strict=True)],
+            (_("more"), "dim"),
+        )
+    )
     if busiest:
-        lines.append(RichText(f"busiest day: {busiest} reviews", style="dim"))
+        lines.append(RichText(_("busiest day: {n} reviews").format(n=busiest), style="dim"))
     return Group(*lines)
 
 
 def figures(stats: Stats) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("", style="bold", no_wrap=True)
-    table.add_column("reviews", justify="right", no_wrap=True)
-    table.add_column("time", justify="right", no_wrap=True)
-    table.add_column("retention", no_wrap=True)
-    for key, label in (("today", "today"), ("week", "7 days"), ("month", "30 days"), ("all", "all")):
+    table.add_column(_("reviews"), justify="right", no_wrap=True)
+    table.add_column(_("time"), justify="right", no_wrap=True)
+    table.add_column(_("retention"), no_wrap=True)
+    periods = (("today", N_("today")), ("week", N_("7 days")), ("month", N_("30 days")), ("all", N_("all")))
+    for key, label in periods:
         r = stats.retention.get(key)
         if r is None:
             cell = RichText("")
         elif r.total:
             cell = RichText.assemble(
-                (f"{percent(r.rate):>4}", _rate_style(r.rate)), (f" of {r.total}", "dim")
+                (f"{percent(r.rate):>4}", _rate_style(r.rate)), (" " + _("of {n}").format(n=r.total), "dim")
             )
         else:
             cell = RichText("   —", style="dim")
         n = stats.reviews.get(key)
         ms = stats.time_ms.get(key)
-        table.add_row(label, "" if n is None else str(n), "" if ms is None else duration(ms), cell)
+        table.add_row(_(label), "" if n is None else str(n), "" if ms is None else duration(ms), cell)
     return table
 
 
@@ -115,16 +144,15 @@ def forecast_chart(counts: list[int], today: date, height: int = 6) -> Group:
     lines.append(RichText("     " + "─" * (2 * len(counts)), style="dim"))
     ticks = [" "] * (5 + 2 * len(counts) + 5)
     for i in range(0, len(counts), 7):
-        tag = "today" if i == 0 else (today + timedelta(days=i)).strftime("%b %d")
+        tag = _cells(_("today") if i == 0 else _("{date:%b %d}").format(date=today + timedelta(days=i)))
         ticks[5 + 2 * i : 5 + 2 * i + len(tag)] = tag
     lines.append(RichText("".join(ticks).rstrip(), style="dim"))
     lines.append(
-        RichText.assemble(
-            "     ",
-            (str(sum(counts)), "bold"),
-            (" due in 30 days · ", "dim"),
-            (str(counts[0] if counts else 0), "bold"),
-            (" today, with overdue", "dim"),
+        RichText.from_markup(
+            "     "
+            + _(
+                "[bold]{total}[/][dim] due in 30 days · [/][bold]{today}[/][dim] today, with overdue[/]"
+            ).format(total=sum(counts), today=counts[0] if counts else 0)
         )
     )
     return Group(*lines)
@@ -142,12 +170,12 @@ def mastery(stats: Stats, lang: str) -> Table:
     interview = stats.interview
     width = 10 if interview else 16
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("section", no_wrap=True, max_width=26, overflow="ellipsis")
-    table.add_column("cards", justify="right", no_wrap=True)
-    table.add_column("recall today", no_wrap=True)
+    table.add_column(_("section"), no_wrap=True, max_width=26, overflow="ellipsis")
+    table.add_column(_("cards"), justify="right", no_wrap=True)
+    table.add_column(_("recall today"), no_wrap=True)
     if interview:
-        kept = " (kept up)" if interview.get("kept_up") else ""
-        table.add_column(f"interview day{kept}", no_wrap=True)
+        kept = _("interview day (kept up)") if interview.get("kept_up") else _("interview day")
+        table.add_column(kept, no_wrap=True)
     for m in stats.mastery:
         title = " · ".join(m.title.get(c, m.section) for c in langs(lang))
         row: list[RenderableType] = [
@@ -164,13 +192,13 @@ def mastery(stats: Stats, lang: str) -> Table:
 
 def mocks(stats: Stats, last: int = 8) -> RenderableType:
     if not stats.mocks:
-        return RichText("No mock interviews yet: dlquiz mock runs one.", style="dim")
+        return RichText(_("No mock interviews yet: dlquiz mock runs one."), style="dim")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("date", no_wrap=True)
-    table.add_column("questions", justify="right", no_wrap=True)
-    table.add_column("key points", justify="right", no_wrap=True)
-    table.add_column("score", no_wrap=True)
-    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column(_("date"), no_wrap=True)
+    table.add_column(_("questions"), justify="right", no_wrap=True)
+    table.add_column(_("key points"), justify="right", no_wrap=True)
+    table.add_column(_("score"), no_wrap=True)
+    table.add_column(_("time"), justify="right", no_wrap=True)
     for m in stats.mocks[-last:]:
         table.add_row(
             parse_time(m.started_at).astimezone().strftime("%Y-%m-%d %H:%M"),
@@ -183,16 +211,20 @@ def mocks(stats: Stats, last: int = 8) -> RenderableType:
     if len(stats.mocks) > 1:
         trend = "".join(EIGHTHS[max(1, round(8 * m.score))] for m in stats.mocks[-30:])
         parts.append(
-            RichText.assemble(("trend ", "dim"), (trend, "magenta"), (f"  ({len(stats.mocks)} mocks)", "dim"))
+            RichText.assemble(
+                (_("trend") + " ", "dim"),
+                (trend, "magenta"),
+                ("  " + _("({n} mocks)").format(n=len(stats.mocks)), "dim"),
+            )
         )
     return Group(*parts)
 
 
 def render(stats: Stats, lang: str = "en") -> RenderableType:
     streak = RichText.assemble(
-        ("streak ", "dim"),
+        (_("streak") + " ", "dim"),
         (
-            f"{stats.streak} day" + ("" if stats.streak == 1 else "s"),
+            ngettext("{n} day", "{n} days", stats.streak).format(n=stats.streak),
             "bold yellow" if stats.streak else "dim",
         ),
     )
@@ -201,28 +233,36 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
     top.add_column()
     top.add_row(heatmap(stats.heatmap), Group(streak, RichText(), figures(stats)))
     parts: list[RenderableType] = [
-        Panel(top, title="reviews · last 12 weeks", title_align="left", border_style="blue", box=box.ROUNDED),
+        Panel(
+            top, title=_("reviews · last 12 weeks"), title_align="left", border_style="blue", box=box.ROUNDED
+        ),
         Panel(
             forecast_chart(stats.forecast, stats.today),
-            title="due forecast · next 30 days",
+            title=_("due forecast · next 30 days"),
             title_align="left",
             border_style="cyan",
             box=box.ROUNDED,
         ),
     ]
-    title = "mastery · mean predicted recall (unseen cards count 0)"
+    title = _("mastery · mean predicted recall (unseen cards count 0)")
     if stats.interview:
         left = stats.interview["days_left"]
-        day = date.fromisoformat(stats.interview["date"]).strftime("%b %d")
-        title = (
-            f"mastery · predicted recall, unseen cards 0 · interview {day}, in {left} day{'s' * (left != 1)}"
-        )
+        day = _("{date:%b %d}").format(date=date.fromisoformat(stats.interview["date"]))
+        title = ngettext(
+            "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} day",
+            "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} days",
+            left,
+        ).format(day=day, n=left)
     parts.append(
         Panel(mastery(stats, lang), title=title, title_align="left", border_style="green", box=box.ROUNDED)
     )
     parts.append(
         Panel(
-            mocks(stats), title="mock interviews", title_align="left", border_style="magenta", box=box.ROUNDED
+            mocks(stats),
+            title=_("mock interviews"),
+            title_align="left",
+            border_style="magenta",
+            box=box.ROUNDED,
         )
     )
     return Group(*parts)

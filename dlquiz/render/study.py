@@ -7,14 +7,16 @@ from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz.i18n import _
 from dlquiz.model import Card, Catalog, Drill, Question
 from dlquiz.render import langs
 from dlquiz.render.cards import TYPE_STYLE, _item, _texts, cloze_blanks, drill_answer, md, plain
-from dlquiz.schedule import RATING_NAMES, format_interval
+from dlquiz.schedule import format_interval, rating_name
 
 GRADE_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 
@@ -26,13 +28,13 @@ def header(counts: Any, done: int, catalog: Catalog, card: Card, lang: str) -> R
     return RichText.assemble(
         ("dlquiz study", "bold"),
         "  ",
-        (f"card {done + 1} of {max(total, done + 1)}", "bold"),
+        (_("card {n} of {total}").format(n=done + 1, total=max(total, done + 1)), "bold"),
         "  ·  ",
-        (f"due {counts.due}", "green"),
+        (_("due {n}").format(n=counts.due), "green"),
         "  ",
-        (f"new {counts.new}", "blue"),
+        (_("new {n}").format(n=counts.new), "blue"),
         "  ",
-        (f"learning {counts.learning}", "yellow"),
+        (_("learning {n}").format(n=counts.learning), "yellow"),
         "  ·  ",
         (title, "dim"),
     )
@@ -42,9 +44,9 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
     parts: list[RenderableType] = []
     if isinstance(card, Question):
         parts.append(_texts(card.prompt, lang))
-        kind = "question"
+        kind = _("question")
     else:
-        kind = f"[{TYPE_STYLE[card.type]}]{card.type}[/]"
+        kind = f"[{TYPE_STYLE[card.type]}]{_(card.type)}[/]"
         if card.type == "cloze":
             parts.extend(cloze_blanks(card.prompt.get(c)) for c in langs(lang))
         else:
@@ -55,7 +57,7 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
                 text = " / ".join(plain(option.text.get(c)) for c in langs(lang))
                 parts.append(_item(f"{chr(65 + i)}.", text, "bold"))
     if changed:
-        parts.append(RichText("\n✎ the text changed since your last review", style="italic yellow"))
+        parts.append(RichText("\n" + _("✎ the text changed since your last review"), style="italic yellow"))
     return Panel(
         Group(*parts),
         title=f"[bold]{card.id}[/] · {kind}",
@@ -68,15 +70,16 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
 def keys_hint(card: Card, revealed: bool) -> RichText:
     if not revealed:
         if isinstance(card, Drill) and card.type == "choice":
-            first = "type letters (e.g. AC) + Enter · Enter alone reveals"
+            first = _("type letters (e.g. AC) + Enter · Enter alone reveals")
         elif isinstance(card, Drill) and card.type == "numeric":
-            first = "type a number + Enter · Enter alone reveals"
+            first = _("type a number + Enter · Enter alone reveals")
         else:
-            first = "space/Enter reveal"
-        rest = "p prove it · s bury · u undo · q quit"
+            first = _("space/Enter reveal")
+        rest = _("p prove it · s bury · u undo · q quit")
         return RichText(f"{first} · {rest}", style="dim")
-    more = "d detailed answer · " if isinstance(card, Question) else ""
-    return RichText(f"1-4 grade · Enter accept · {more}p prove it · s bury · u undo · q quit", style="dim")
+    more = _("d detailed answer") + " · " if isinstance(card, Question) else ""
+    grade = _("1-4 grade · Enter accept")
+    return RichText(f"{grade} · {more}" + _("p prove it · s bury · u undo · q quit"), style="dim")
 
 
 def answer(card: Card, lang: str) -> RenderableType:
@@ -85,29 +88,29 @@ def answer(card: Card, lang: str) -> RenderableType:
     parts: list[RenderableType] = []
     for code in langs(lang):
         parts.append(md(card.answer_short.get(code)))
-    parts.append(RichText("\nKey points" if lang != "zh" else "\n要点", style="bold"))
+    parts.append(RichText("\n" + _("Key points"), style="bold"))
     for point in card.key_points:
         for code in langs(lang):
             parts.append(_item("☐", point.get(code), "green"))
     if card.formulas:
         from dlquiz.mathtext import latex_to_text
 
-        parts.append(RichText("\nFormulas" if lang != "zh" else "\n公式", style="bold"))
+        parts.append(RichText("\n" + _("Formulas"), style="bold"))
         for f in card.formulas:
             parts.append(_item("∙", RichText(latex_to_text(f.latex), style="bold"), "dim"))
     if card.pitfalls:
-        parts.append(RichText("\nPitfalls" if lang != "zh" else "\n常见误区", style="bold"))
+        parts.append(RichText("\n" + _("Pitfalls"), style="bold"))
         for p in card.pitfalls:
             for code in langs(lang):
                 parts.append(_item("✗", RichText(plain(p.wrong.get(code)), style="red"), "bold red"))
                 parts.append(_item("✓", p.right.get(code), "bold green"))
-    return Panel(Group(*parts), title="answer", title_align="left", border_style="green", box=box.ROUNDED)
+    return Panel(Group(*parts), title=_("answer"), title_align="left", border_style="green", box=box.ROUNDED)
 
 
 def detailed(card: Question, lang: str) -> RenderableType:
     return Panel(
         Group(*(md(card.answer_detailed.get(c)) for c in langs(lang))),
-        title="detailed answer",
+        title=_("detailed answer"),
         title_align="left",
         border_style="cyan",
         box=box.ROUNDED,
@@ -115,30 +118,37 @@ def detailed(card: Question, lang: str) -> RenderableType:
 
 
 def grade_bar(preview: dict[int, timedelta], suggested: int | None = None) -> RichText:
+    # The suggestion is marked with ▶ and brackets as well as reverse video: it must show without colour.
     text = RichText()
     for rating, delta in preview.items():
         style = GRADE_STYLE[rating] + (" bold reverse" if rating == suggested else "")
-        text.append(f" {rating} {RATING_NAMES[rating]} · {format_interval(delta)} ", style=style)
+        label = f"{rating} {rating_name(rating)} · {format_interval(delta)}"
+        text.append(f"▶[{label}]" if rating == suggested else f" {label} ", style=style)
         text.append("  ")
     return text
 
 
 def verdict(correct: bool, given: str, expected: str) -> RichText:
     if correct:
-        return RichText.assemble(("✓ correct", "bold green"), f"  (you answered {given})")
-    return RichText.assemble(("✗ not quite", "bold red"), f"  you answered {given}; expected {expected}")
+        return RichText.assemble(
+            (_("✓ correct"), "bold green"), "  " + _("(you answered {given})").format(given=given)
+        )
+    return RichText.assemble(
+        (_("✗ not quite"), "bold red"),
+        "  " + _("you answered {given}; expected {expected}").format(given=given, expected=expected),
+    )
 
 
 def recorded(rating: int, due_in: timedelta) -> RichText:
     return RichText.assemble(
-        ("✓ recorded ", "green"),
-        (RATING_NAMES[rating], GRADE_STYLE[rating]),
-        f" · next in {format_interval(due_in)}",
+        (_("✓ recorded") + " ", "green"),
+        (rating_name(rating), GRADE_STYLE[rating]),
+        " · " + _("next in {interval}").format(interval=format_interval(due_in)),
     )
 
 
 def nothing_due(next_due: datetime | None, now: datetime, new_available: int, new_today_left: int) -> Panel:
-    lines = [RichText("Nothing due right now. 🎉", style="bold green")]
+    lines = [RichText(_("Nothing due right now. 🎉"), style="bold green")]
     if next_due is not None:
         local = next_due.astimezone()
         when = (
@@ -146,12 +156,22 @@ def nothing_due(next_due: datetime | None, now: datetime, new_available: int, ne
             if next_due - now < timedelta(days=1)
             else local.strftime("%Y-%m-%d %H:%M")
         )
-        lines.append(RichText(f"The next card is due in {format_interval(next_due - now)} (at {when})."))
-    if new_available:
-        hint = (
-            "" if new_today_left else " — today's new-card limit is reached; `dlquiz study --new 5` adds more"
+        lines.append(
+            RichText(
+                _("The next card is due in {interval} (at {when}).").format(
+                    interval=format_interval(next_due - now), when=when
+                )
+            )
         )
-        lines.append(RichText(f"{new_available} new card(s) not yet studied{hint}."))
+    if new_available:
+        if new_today_left:
+            line = _("{n} new card(s) not yet studied.")
+        else:
+            line = _(
+                "{n} new card(s) not yet studied — today's new-card limit is reached; "
+                "`dlquiz study --new 5` adds more."
+            )
+        lines.append(RichText(line.format(n=new_available)))
     return Panel(Group(*lines), border_style="green", box=box.ROUNDED)
 
 
@@ -161,13 +181,13 @@ def summary(graded: list[Any], seconds: float, due_tomorrow: int) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("cards reviewed", str(n))
-    table.add_row("correct", f"{correct}/{n} ({100 * correct / n:.0f}%)" if n else "—")
+    table.add_row(_("cards reviewed"), str(n))
+    table.add_row(_("correct"), f"{correct}/{n} ({100 * correct / n:.0f}%)" if n else "—")
     minutes, secs = divmod(int(seconds), 60)
-    table.add_row("time", f"{minutes}m {secs:02d}s")
-    table.add_row("due tomorrow", str(due_tomorrow))
+    table.add_row(_("time"), _("{m}m {s:02d}s").format(m=minutes, s=secs))
+    table.add_row(_("due tomorrow"), str(due_tomorrow))
     return Panel(
-        table, title="session summary · everything is saved", title_align="left", border_style="blue"
+        table, title=_("session summary · everything is saved"), title_align="left", border_style="blue"
     )
 
 
@@ -176,21 +196,35 @@ def status(data: dict[str, Any]) -> Panel:
     table.add_column(style="bold")
     table.add_column()
     table.add_row(
-        "due now", f"[green]{data['due']}[/] review(s), [yellow]{data['learning']}[/] learning step(s)"
+        _("due now"),
+        _("[green]{due}[/] review(s), [yellow]{learning}[/] learning step(s)").format(
+            due=data["due"], learning=data["learning"]
+        ),
     )
-    table.add_row("new", f"[blue]{data['new_today']}[/] for today ({data['new_available']} not yet studied)")
-    table.add_row("reviewed today", str(data["reviewed_today"]))
-    table.add_row("streak", f"{data['streak']} day(s)")
+    table.add_row(
+        _("new"),
+        _("[blue]{today}[/] for today ({available} not yet studied)").format(
+            today=data["new_today"], available=data["new_available"]
+        ),
+    )
+    table.add_row(_("reviewed today"), str(data["reviewed_today"]))
+    table.add_row(_("streak"), _("{n} day(s)").format(n=data["streak"]))
     if data.get("interview") and data["interview"].get("plan"):
         from dlquiz.render.plan import interview_line, section_rows
 
-        table.add_row("interview", interview_line(data["interview"]))
+        table.add_row(_("interview"), interview_line(data["interview"]))
         if not data["interview"]["passed"]:
             for title, text in section_rows(data["interview"]):
                 table.add_row(f"  {title}", f"[dim]{text}[/]")
     return Panel(
-        Group(table, RichText(), RichText.assemble(("next: ", "dim"), (data["next_command"], "bold"))),
-        title="dlquiz · today",
+        Group(
+            table,
+            RichText(),
+            RichText.from_markup(
+                _("[dim]next:[/] {command}").format(command=f"[bold]{escape(data['next_command'])}[/]")
+            ),
+        ),
+        title=_("dlquiz · today"),
         title_align="left",
         border_style="blue",
     )
