@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dlquiz.export.html import cloze_html, escape, mark_chinese, math_html, to_html
+from dlquiz.i18n import N_, in_language
 from dlquiz.model import Catalog, Drill, Question, Text
 
 DECK_ROOT = "dlquiz"
@@ -45,43 +46,30 @@ def guid_for(card_id: str) -> str:
     return "".join(reversed(out))
 
 
-# Interface words of the cards (headings, demo labels), by export language. A small table here until
-# the interface strings move to gettext (dlquiz/i18n.py); "both" shows "English · 中文".
+# Interface words of the cards (headings, demo labels), through the interface catalog (dlquiz/i18n.py):
+# the export's language picks them, whatever the interface language is; "both" shows "English · 中文".
 LABELS = {
-    "en": {
-        "details": "Details",
-        "key_points": "Key points",
-        "formulas": "Formulas",
-        "pitfalls": "Pitfalls",
-        "proof": "Proof",
-        "references": "References",
-        "seed": "seed",
-        "measured": "measured",
-        "needs": "needs",
-        "failed": "failed at export time",
-    },
-    "zh": {
-        "details": "详解",
-        "key_points": "要点",
-        "formulas": "公式",
-        "pitfalls": "常见误区",
-        "proof": "验证",
-        "references": "参考文献",
-        "seed": "随机种子",
-        "measured": "实测",
-        "needs": "要求",
-        "failed": "导出时运行失败",
-    },
+    "details": N_("Details"),
+    "key_points": N_("Key points"),
+    "formulas": N_("Formulas"),
+    "pitfalls": N_("Pitfalls"),
+    "proof": N_("Proof"),
+    "references": N_("References"),
+    "seed": N_("seed"),
+    "measured": N_("measured"),
+    "needs": N_("wanted"),
+    "failed": N_("failed at export time"),
 }
 ZH = 'lang="zh-CN"'  # so devices pick Chinese glyph forms (直 骨 值), not Japanese ones
 
 
 def label(key: str, lang: str) -> str:
     """An interface word as HTML: the Chinese one carries ``lang``; "both" gives "English · 中文"."""
-    zh = f"<span {ZH}>{LABELS['zh'][key]}</span>"
+    english = LABELS[key]
+    zh = f"<span {ZH}>{escape(in_language('zh', english))}</span>"
     if lang == "both":
-        return f"{LABELS['en'][key]} · {zh}"
-    return zh if lang == "zh" else LABELS["en"][key]
+        return f"{escape(english)} · {zh}"
+    return zh if lang == "zh" else escape(english)
 
 
 def _lang(text: Text | None, lang: str, render: Callable[[str], str], block: bool = False) -> str:
