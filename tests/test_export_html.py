@@ -46,6 +46,7 @@ def test_punctuation_after_inline_math_stays_on_its_line():
     assert '<span class="nowrap">\\(x\\)，</span>' in html
     assert '<span class="nowrap">\\(a\\).</span>' in html
     assert "\\[y\\]." in html  # display math is a block of its own: left alone
+    assert '<span class="nowrap">（\\(x\\)）</span>' in to_html("速度（$x$）")
 
 
 def test_tables_scroll_in_a_box_and_exponents_do_not_break():

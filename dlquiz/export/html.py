@@ -17,9 +17,9 @@ _DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.DOTALL)
 _INLINE = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _SINGLE_PARAGRAPH = re.compile(r"\A<p>((?:(?!<p>).)*)</p>\n?\Z", re.DOTALL)
-# Punctuation that must not start a line: after inline math a browser may break before it (math is an
-# atomic box), so "，" or "." would begin the next line. Math and its punctuation are kept together.
-_MATH_THEN_PUNCT = re.compile("(\ue000\\d+\ue001)([，。、；：！？）」』,.;:!?)]+)")
+# Punctuation that must not start a line ("，" "." after inline math) or end one ("（" before it): a
+# browser may break next to math (it is an atomic box), so the punctuation is kept with the formula.
+_PUNCT_MATH_PUNCT = re.compile("([（「『(]*)(\ue000\\d+\ue001)([，。、；：！？）」』,.;:!?)]*)")
 # A number in scientific notation breaks at its "-" (1.501e- / 15) unless kept whole.
 _EXPONENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?e[-+]\d+)(?![\w.])")
 _TAG = re.compile(r"(<[^>]*>)")
@@ -117,13 +117,22 @@ def _protect(text: str) -> tuple[str, list[str]]:
 
 def _restore(text: str, saved: list[str]) -> str:
     def glue(m: re.Match[str]) -> str:
-        math = saved[int(m.group(1)[1:-1])]
-        if not math.startswith("\\("):
+        before, index, after = m.groups()
+        math = saved[int(index[1:-1])]
+        if not (before or after) or not math.startswith("\\("):  # display math is a block: left alone
             return m.group(0)
-        head, gap, last = math.rpartition(ZWSP)  # only the last piece of a split formula
-        return f'{head}{gap}<span class="nowrap">{last}{m.group(2)}</span>'
+        pieces = math.split(ZWSP)  # a split formula: glue to its first and last pieces only
+        pieces[0] = before + pieces[0]
+        pieces[-1] = pieces[-1] + after
+        if len(pieces) == 1:
+            return f'<span class="nowrap">{pieces[0]}</span>'
+        first, last = (
+            f'<span class="nowrap">{x}</span>' if g else x
+            for x, g in ((pieces[0], before), (pieces[-1], after))
+        )
+        return ZWSP.join([first, *pieces[1:-1], last])
 
-    text = _MATH_THEN_PUNCT.sub(glue, text)
+    text = _PUNCT_MATH_PUNCT.sub(glue, text)
     return _PLACEHOLDER.sub(lambda m: saved[int(m.group(1))], text)
 
 
