@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlquiz.coding.registry import IDS as CODE_DRILL_IDS  # a plain tuple: no NumPy
 from dlquiz.errors import closest
 from dlquiz.model import CLOZE_RE, LANGS, Catalog, Section, Text, build_question
 
@@ -512,6 +513,13 @@ def _cross_checks(
                 report(dsteps + ["options"], "no option is marked correct")
             elif d["type"] == "choice" and all(o["correct"] for o in d["options"]):
                 report(dsteps + ["options"], "every option is marked correct")
+            elif d["type"] == "code" and d["judge"] not in CODE_DRILL_IDS:
+                near = closest(d["judge"], set(CODE_DRILL_IDS))
+                report(
+                    dsteps + ["judge"],
+                    f"no code drill with id {d['judge']!r}"
+                    + (f" (did you mean {', '.join(near)}?)" if near else ""),
+                )
     seen.update(local)
     return out
 

@@ -25,7 +25,14 @@ def _fingerprint(files: Sequence[Path]) -> str:
     # The code that builds the cache is part of its key, so an upgrade (or a developer's edit) rebuilds it.
     builders = [
         paths.PACKAGE_DIR / name
-        for name in ("bank.schema.json", "bank.py", "model.py", "catalog.py", "mathtext.py")
+        for name in (
+            "bank.schema.json",
+            "bank.py",
+            "model.py",
+            "catalog.py",
+            "mathtext.py",
+            "coding/registry.py",
+        )
     ]
     for path in [*builders, *files]:
         try:

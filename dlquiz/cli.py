@@ -888,6 +888,11 @@ def history_import(
     )
 
 
+from dlquiz.cli_code import code_app  # noqa: E402  (its commands use the helpers above)
+
+app.add_typer(code_app, name="code")
+
+
 def main() -> None:
     try:
         app()

@@ -303,6 +303,11 @@ def drill_note(catalog: Catalog, d: Drill, lang: str) -> NoteData:
     elif d.type == "choice":
         options, back = _choice_options(d, lang)
         front += options
+    elif d.type == "code":
+        # The judge runs in the terminal; the card keeps the task, the steps and where to run it.
+        steps = "".join(f"<li>{_lang(h, lang, _inline)}</li>" for h in d.hints)
+        command = escape(f"dlquiz code start {d.judge}")
+        back = f'<ol class="hints">{steps}</ol><p class="command"><code>{command}</code></p>'
     else:  # numeric; a zero tolerance means "exactly", which needs no "± 0"
         unit = f" {escape(d.unit)}" if d.unit else ""
         tolerance = f' <span class="tolerance">± {_number(d.tolerance)}</span>' if d.tolerance else ""

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from dlquiz.export import write_atomic
-from dlquiz.model import Catalog, Question, Text
+from dlquiz.model import Catalog, Drill, Question, Text
 
 LABELS = {
     "en": {
@@ -25,6 +25,8 @@ LABELS = {
         "references": "References",
         "contents": "Contents",
         "see_also": "Follow-up questions",
+        "code": "Code drill",
+        "hints": "Hints",
     },
     "zh": {
         "title": "dlquiz 复习手册",
@@ -36,6 +38,8 @@ LABELS = {
         "references": "参考文献",
         "contents": "目录",
         "see_also": "追问",
+        "code": "编程练习",
+        "hints": "提示",
     },
 }
 
@@ -117,6 +121,23 @@ def _question(catalog: Catalog, q: Question, number: int, lang: str) -> list[str
         out += [f"**{_label('see_also', lang)}**", ""] + [_bullet(x) for x in follow] + [""]
     out += [f"**{_label('references', lang)}**", ""]
     out += [_bullet(r.cite() + (f" <{r.url}>" if r.url else "")) for r in q.references] + [""]
+    for d in q.drills:
+        if d.type == "code":
+            out += _code_drill(d, lang)
+    return out
+
+
+def _code_drill(d: Drill, lang: str) -> list[str]:
+    """The task, the signatures to fill in, and the hints folded away: practice on paper or with the judge."""
+    from dlquiz.coding.registry import all_drills
+
+    drill = all_drills()[str(d.judge)]
+    out = [f"**{_label('code', lang)}: `{drill.id}`**", ""]
+    out += [t + "\n" for t in _texts(d.prompt, lang)]
+    out += ["```python", drill.template.strip(), "```", ""]
+    hints = [_bullet(" / ".join(_texts(h, lang)), f"{i}. ") for i, h in enumerate(d.hints, 1)]
+    out += ["<details>", f"<summary>{_label('hints', lang)}</summary>", "", *hints, "", "</details>", ""]
+    out += [f"`dlquiz code start {drill.id}` · `dlquiz code check {drill.file_name}`", ""]
     return out
 
 

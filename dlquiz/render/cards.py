@@ -18,9 +18,15 @@ from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
 from dlquiz.render import langs, print_record
 
 LANG_LABEL = {"en": "EN", "zh": "中文"}
-TYPE_STYLE = {"basic": "cyan", "cloze": "magenta", "choice": "yellow", "numeric": "green"}
+TYPE_STYLE = {
+    "basic": "cyan",
+    "cloze": "magenta",
+    "choice": "yellow",
+    "numeric": "green",
+    "code": "bright_blue",
+}
 # Drill types as shown (the bank format keeps the English names): _(card.type) where a type is printed.
-TYPE_NAMES = (N_("basic"), N_("cloze"), N_("choice"), N_("numeric"))
+TYPE_NAMES = (N_("basic"), N_("cloze"), N_("choice"), N_("numeric"), N_("code"))
 
 
 def plain(text: str) -> str:
@@ -243,6 +249,15 @@ def drill_answer(d: Drill, lang: str) -> RenderableType:
             mark = ("✓", "bold green") if option.correct else ("✗", "red")
             text = " / ".join(plain(option.text.get(c)) for c in codes)
             parts.append(RichText.assemble(f"  {chr(65 + i)}. ", mark, " ", text))
+    elif d.type == "code":
+        parts.append(RichText(_("Hints"), style="bold"))
+        for i, hint in enumerate(d.hints, start=1):
+            for c in codes:
+                parts.append(_item(f"{i}.", hint.get(c), "dim"))
+        solution = f"dlquiz code solution {d.judge}"
+        start = f"dlquiz code start {d.judge}"
+        parts.append(RichText.assemble((_("try it: "), "dim"), (start, "bold")))
+        parts.append(RichText.assemble((_("reference: "), "dim"), (solution, "bold")))
     elif d.type == "numeric":
         tol = f" ± {d.tolerance:g}" if d.tolerance else ""
         unit = f" {d.unit}" if d.unit else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -51,6 +52,18 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
             parts.extend(cloze_blanks(card.prompt.get(c)) for c in langs(lang))
         else:
             parts.append(_texts(card.prompt, lang))
+        if card.type == "code":
+            file = code_file(card)
+            edit = _("(edit it, then press Enter to judge it)")
+            write = _("(Enter writes it; edit it, then press Enter to judge it)")
+            parts.append(RichText())
+            parts.append(
+                RichText.assemble(
+                    (_("file: "), "dim"),
+                    (str(file), "bold"),
+                    ("  " + (edit if file.exists() else write), "dim"),
+                )
+            )
         if card.type == "choice":
             parts.append(RichText())
             for i, option in enumerate(card.options):
@@ -67,9 +80,16 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
     )
 
 
+def code_file(card: Drill) -> Path:
+    """Where a code drill's file is: the one ``dlquiz code start`` writes in the current folder."""
+    return Path(str(card.judge).replace("-", "_") + ".py")
+
+
 def keys_hint(card: Card, revealed: bool) -> RichText:
     if not revealed:
-        if isinstance(card, Drill) and card.type == "choice":
+        if isinstance(card, Drill) and card.type == "code":
+            first = _("Enter judges the file · r reveals the hints")
+        elif isinstance(card, Drill) and card.type == "choice":
             first = _("type letters (e.g. AC) + Enter · Enter alone reveals")
         elif isinstance(card, Drill) and card.type == "numeric":
             first = _("type a number + Enter · Enter alone reveals")
