@@ -12,14 +12,16 @@ from dlquiz.model import Catalog, Drill, Text
 SUM = r"256\cdot 128 + 9\cdot 128\cdot 128/32 + 128\cdot 256 = 32{,}768 + 4{,}608 + 32{,}768 = 70{,}144"
 
 
-def test_a_long_inline_sum_is_cut_before_its_top_level_operators():
+def test_a_long_inline_sum_is_cut_after_its_top_level_operators():
     pieces = split_inline(SUM)
     assert "".join(pieces).replace(" ", "") == SUM.replace(" ", "")  # nothing lost or reordered
-    assert pieces[0] == "256" and "= 32{,}768" in pieces and pieces[-1] == "= 70{,}144"
+    assert pieces[0] == "256\\cdot" and "32{,}768 +" in pieces and pieces[-2:] == ["32{,}768 =", "70{,}144"]
     html = math_html(SUM)
-    # Each piece is its own formula; later ones start with {} so "=" and "+" keep their spacing.
+    # Each piece is its own formula; all but the last end with {} so "=" and "+" keep their spacing.
     assert html.count("\\(") == len(pieces) and html.count(ZWSP) == len(pieces) - 1
-    assert "\\({}= 70{,}144\\)" in html
+    assert html.startswith("\\(256\\cdot{}\\)") and html.endswith(
+        f"\\(32{{,}}768 ={{}}\\){ZWSP}\\(70{{,}}144\\)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -38,7 +40,7 @@ def test_formulas_without_a_safe_break_stay_whole(latex):
 
 def test_a_sign_is_not_a_break():
     pieces = split_inline(r"a_{-1} = -b^{-2} + -c \cdot -d + e + f + g + h + i")
-    assert pieces[:4] == ["a_{-1}", "= -b^{-2}", "+ -c", "\\cdot -d"]
+    assert pieces[:4] == ["a_{-1} =", "-b^{-2} +", "-c \\cdot", "-d +"]
 
 
 def test_punctuation_after_inline_math_stays_on_its_line():

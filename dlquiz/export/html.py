@@ -38,16 +38,18 @@ def _markdown() -> Any:
 def math_html(latex: str, display: bool = False) -> str:
     """One formula with MathJax delimiters; HTML-escaped so a ``<`` in LaTeX cannot open a tag.
 
-    MathJax 3 never breaks inline math, so a long inline formula (a worked sum) is cut, as TeX would
-    break it, before its top-level relations and binary operators into formulas joined by a zero-width
-    space: the browser can then wrap it on a phone. Each piece after the first starts with ``{}`` so
-    the operator keeps its spacing.
+    MathJax 3 never breaks inline math, so a long inline formula (a worked sum) is cut where TeX would
+    break it, after its top-level relations and binary operators, into formulas joined by a zero-width
+    space: the browser can then wrap it on a phone. Each piece but the last ends with ``{}``, so its
+    closing operator keeps its spacing.
     """
     if display:
         return f"\\[{html.escape(latex.strip(), quote=False)}\\]"
     pieces = split_inline(latex.strip())
+    last = len(pieces) - 1
     return ZWSP.join(
-        f"\\({'{}' if i else ''}{html.escape(piece, quote=False)}\\)" for i, piece in enumerate(pieces)
+        f"\\({html.escape(piece, quote=False)}{'' if i == last else '{}'}\\)"
+        for i, piece in enumerate(pieces)
     )
 
 
@@ -76,7 +78,7 @@ def split_inline(latex: str) -> list[str]:
             elif name == "right":
                 depth -= 1
             if depth == 0 and (name in _RELATIONS or (name in _BINARY and after_operand)):
-                cuts.append(i)
+                cuts.append(end)
                 after_operand = False
             elif name not in ("left", "right", ",", ";", ":", "!", " ", "quad", "qquad"):
                 after_operand = name not in _RELATIONS | _BINARY
@@ -89,7 +91,7 @@ def split_inline(latex: str) -> list[str]:
             after_operand = True
         elif depth == 0 and (char in "=<>" or (char in "+-" and after_operand)):
             if i > 0 and latex[i - 1] not in "^_":
-                cuts.append(i)
+                cuts.append(i + 1)
             after_operand = False
         elif char in "[,":
             after_operand = False
@@ -98,7 +100,7 @@ def split_inline(latex: str) -> list[str]:
         i += 1
     if depth != 0:  # unbalanced: leave it to MathJax to report
         return [latex]
-    bounds = [0, *(c for c in cuts if c > 0), len(latex)]
+    bounds = [0, *(c for c in cuts if c < len(latex)), len(latex)]
     pieces = [latex[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
     return [p for p in pieces if p]
 
