@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dlquiz.export.html import cloze_html, escape, mark_chinese, math_html, to_html
+from dlquiz.export.html import cloze_html, escape, mark_chinese, math_html, to_html, whole_numbers
 from dlquiz.i18n import N_, in_language
 from dlquiz.model import Catalog, Drill, Question, Text
 
@@ -163,8 +163,8 @@ def demo_html(result: Any, lang: str = "en", title: str | None = None) -> str:
         items = []
         for check in result.checks:
             note = (
-                f"({label('measured', lang)} {_cell(check.measured)}, "
-                f"{label('needs', lang)} {escape(check.tolerance)})"
+                f"({label('measured', lang)} {whole_numbers(_cell(check.measured))}, "
+                f"{label('needs', lang)} {whole_numbers(escape(check.tolerance))})"
             )
             claim = f'{escape(check.claim)} <span class="measured">{note}</span>'
             cls = "pass" if check.passed else "fail"

@@ -144,8 +144,13 @@ def _phone_friendly(rendered: str) -> str:
     rendered = rendered.replace("</table>", "</table></div>")
     parts = _TAG.split(rendered)
     for i in range(0, len(parts), 2):  # text between tags only, never inside an attribute
-        parts[i] = _EXPONENT.sub(r'<span class="nowrap">\1</span>', parts[i])
+        parts[i] = whole_numbers(parts[i])
     return "".join(parts)
+
+
+def whole_numbers(text: str) -> str:
+    """Escaped text with each number in scientific notation kept on one line (no "1e-" / "12")."""
+    return _EXPONENT.sub(r'<span class="nowrap">\1</span>', text)
 
 
 def to_html(text: str, inline: bool = False) -> str:
