@@ -42,6 +42,7 @@ def replay_steps(
     """(review, state before, state after) for each study review of one card, in the order given, each
     graded again under the scheduler config it was first graded with (cached in ``configs``)."""
     state: CardState | None = None
+    last_day = None
     for r in reviews:
         if r.kind != "study":
             continue
@@ -52,9 +53,19 @@ def replay_steps(
                 else SchedulerConfig()
             )
         before = state
+        # Elapsed time in the study days the log recorded, as the live review counted it (dlquiz.days).
+        day = r.day()
         state = review(
-            configs[r.scheduler_id], r.card_id, before, r.rating, parse_time(r.reviewed_at), r.content_hash
+            configs[r.scheduler_id],
+            r.card_id,
+            before,
+            r.rating,
+            parse_time(r.reviewed_at),
+            r.content_hash,
+            today=day,
+            last_day=last_day,
         )
+        last_day = day
         yield r, before, state
 
 

@@ -14,7 +14,7 @@ import csv
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ COLUMNS = (
     "state_before",
     "state_after",
 )
+# Written since reviews record their study day; optional on reading (older files get the local zone's).
+DAY_COLUMNS = ("study_day", "utc_offset")
 KINDS = ("study", "cram")
 
 
@@ -93,6 +95,8 @@ def collect(store: Store) -> dict[str, Any]:
                 "scheduler": key,
                 "state_before": r.state_before,
                 "state_after": r.state_after,
+                "study_day": r.study_day,
+                "utc_offset": r.utc_offset,
             }
         )
     return {"format": FORMAT, "version": VERSION, "schedulers": used, "reviews": reviews}
@@ -117,7 +121,7 @@ def _write_csv(path: Path, data: dict[str, Any]) -> None:
     written: set[str] = set()
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(COLUMNS + DAY_COLUMNS)
         for r in data["reviews"]:
             key = r["scheduler"]
             config = ""
@@ -137,6 +141,8 @@ def _write_csv(path: Path, data: dict[str, Any]) -> None:
                     config,
                     json.dumps(r["state_before"], sort_keys=True) if r["state_before"] is not None else "",
                     json.dumps(r["state_after"], sort_keys=True) if r["state_after"] is not None else "",
+                    r.get("study_day") or "",
+                    "" if r.get("utc_offset") is None else r["utc_offset"],
                 ]
             )
 
@@ -209,6 +215,8 @@ def _read_csv(path: Path, text: str) -> dict[str, Any]:
                     "scheduler": row["scheduler"] or None,
                     "state_before": json.loads(row["state_before"]) if row["state_before"] else None,
                     "state_after": json.loads(row["state_after"]) if row["state_after"] else None,
+                    "study_day": row.get("study_day") or None,
+                    "utc_offset": int(row["utc_offset"]) if row.get("utc_offset") else None,
                 }
             )
         except (ValueError, TypeError) as error:
@@ -233,6 +241,13 @@ def _check_review(path: Path, number: int, r: Any, schedulers: dict[str, Any]) -
         raise DlquizError(f"{where}: reviewed_at {r['reviewed_at']!r} is not an ISO 8601 time") from None
     if stamp.tzinfo is None:
         raise DlquizError(f"{where}: reviewed_at {r['reviewed_at']!r} has no time zone")
+    if r.get("study_day") is not None:
+        try:
+            date.fromisoformat(r["study_day"])
+        except (TypeError, ValueError):
+            raise DlquizError(f"{where}: study_day {r['study_day']!r} is not a YYYY-MM-DD date") from None
+        if not isinstance(r.get("utc_offset"), int) or isinstance(r.get("utc_offset"), bool):
+            raise DlquizError(f"{where}: utc_offset must be whole minutes with study_day")
     if r.get("scheduler") is not None and r["scheduler"] not in schedulers:
         raise DlquizError(f"{where}: scheduler {r['scheduler']!r} is not defined in the file")
 
@@ -269,6 +284,8 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
                     "scheduler_id": local[key] if key is not None else None,
                     "state_before": r["state_before"],
                     "state_after": r["state_after"],
+                    "study_day": r.get("study_day"),
+                    "utc_offset": r.get("utc_offset"),
                 }
             )
         cards = sorted({r["card_id"] for r in added})

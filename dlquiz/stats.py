@@ -1,7 +1,8 @@
 """Figures for ``dlquiz stats``: pure functions of (store, catalog, now) returning a ``Stats`` result.
 
-Days are study days (local, starting at ``session.DAY_STARTS_AT``), as for the streak and the daily
-limits, so a review at 1 a.m. counts for the day before. Only the last weeks of the log are read row by
+Days are study days (``dlquiz.days``: from 4 a.m.), as for the streak and the daily limits, so a review
+at 1 a.m. counts for the day before; past reviews count on the study day they recorded, so a move to
+another time zone leaves the heatmap as it was. Only the last weeks of the log are read row by
 row; all-time totals are summed by SQLite.
 """
 
@@ -13,9 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from dlquiz import days
 from dlquiz.model import Catalog
-from dlquiz.schedule import REVIEW, iso, parse_time, retrievability
-from dlquiz.session import day_start, scheduler_config, streak
+from dlquiz.schedule import REVIEW, parse_time, retrievability
+from dlquiz.session import StudySession, scheduler_config, streak
 from dlquiz.store import Store
 
 HEATMAP_WEEKS = 12
@@ -26,7 +28,7 @@ TIME_WINDOWS = {"today": 1, "week": 7, "month": 30}
 
 def study_day(moment: datetime) -> date:
     """The local date of the study day that ``moment`` falls in."""
-    return day_start(moment).astimezone().date()
+    return days.study_day(moment)
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ def interview_day(store: Store, catalog: Catalog, now: datetime) -> dict[str, An
     days_left = forecast.get("days_left")
     if not isinstance(days_left, int):
         days_left = (when - study_day(now)).days
+    from dlquiz.days import when_words
+
     at = plan.get("at") if isinstance(plan, dict) else None
     # The plan's "kept up" recall averages over studied cards; stats counts unseen cards as 0, so rescale.
     kept_up = {}
@@ -179,6 +183,7 @@ def interview_day(store: Store, catalog: Catalog, now: datetime) -> dict[str, An
         "date": when.isoformat(),
         "at": at,
         "days_left": days_left,
+        "when": when_words(days_left),
         "kept_up": kept_up,
         "forecast": forecast,
     }
@@ -198,12 +203,11 @@ def _interview_date(forecast: dict[str, Any]) -> date | None:
 
 
 def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
-    today = study_day(now)
-    start_of_today = day_start(now)
-    earliest = start_of_today - timedelta(days=max(HEATMAP_WEEKS * 7, max(RETENTION_WINDOWS.values())))
+    today = days.today(now, store.latest_study_day())
+    earliest = today - timedelta(days=max(HEATMAP_WEEKS * 7, max(RETENTION_WINDOWS.values())))
     facts = [
-        (study_day(parse_time(at)), rating, ms or 0, kind, before)
-        for at, rating, ms, kind, before in store.review_facts(iso(earliest))
+        (date.fromisoformat(day), rating, ms or 0, kind, before)
+        for day, rating, ms, kind, before in store.review_facts(earliest)
     ]
     n_all, ms_all = store.review_totals()
 
@@ -218,11 +222,8 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
     config = scheduler_config(store)
     states = store.card_states()
     cards = catalog.cards()
-    dues = [
-        study_day(parse_time(s.due))
-        for c in cards
-        if (s := states.get(c.id)) and s.state is not None and s.due
-    ]
+    # The one forecast (the queue's due dates, the interview plan's earlier ones included).
+    forecast = StudySession(store, catalog, now).forecast(now, FORECAST_DAYS)
 
     interview = interview_day(store, catalog, now)
     # Predicted recall at the interview (the plan's time, else 09:00 local on the day).
@@ -260,7 +261,7 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
         reviews=reviews,
         time_ms=time_ms,
         retention={name: retention(rows, today, n) for name, n in RETENTION_WINDOWS.items()},
-        forecast=due_forecast(dues, today),
+        forecast=forecast,
         mastery=mastery,
         interview=interview,
         mocks=mock_results(store.mocks()),
