@@ -332,3 +332,20 @@ def test_mock_countdown_starts_on_enter(terminal, cols):
     term.see("Key points")
     term.send("\r")
     term.pump(1)
+
+
+# --- show and the pager -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cols", WIDTHS)
+def test_show_pages_only_what_is_taller_than_the_terminal(terminal, cols):
+    pager = {"PAGER": "echo PAGED-BY-THE-PAGER; cat > /dev/null"}  # a pager that says it was used
+    long = terminal("show", "opt-methods", cols=cols, env=pager)
+    long.until(lambda t: not t.child.isalive() or "PAGED-BY-THE-PAGER" in t.log, "the pager")
+    assert "PAGED-BY-THE-PAGER" in long.log
+    direct = terminal("show", "opt-methods", "--no-pager", cols=cols, env=pager)
+    direct.until(lambda t: not t.pump(), "the end of show --no-pager")
+    assert "PAGED-BY-THE-PAGER" not in direct.log and "References" in direct.log
+    short = terminal("show", "bn-backward.dbeta", cols=cols, env=pager)  # a drill: fits the screen
+    short.until(lambda t: not t.pump(), "the end of a short show")
+    assert "PAGED-BY-THE-PAGER" not in short.log and "bn-backward.dbeta" in short.log
