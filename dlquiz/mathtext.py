@@ -123,15 +123,77 @@ def prime(rendered: dict[str, str]) -> None:
     _PRIMED.update(rendered)
 
 
-def latex_to_text(latex: str) -> str:
-    """Render one LaTeX math expression (no ``$``) as a single line of Unicode text."""
-    if latex in _PRIMED:
-        return _PRIMED[latex]
+# Bounds on one formula. The shipped banks' longest is about 200 characters and nests 3 groups deep;
+# pylatexenc and the walker below recurse once per group, so depth is what could exhaust the stack.
+MAX_FORMULA_CHARS = 1000
+MAX_FORMULA_DEPTH = 20
+
+
+def _nesting(latex: str) -> int:
+    depth = deepest = 0
+    for char in latex:
+        if char == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "}":
+            depth = max(depth - 1, 0)
+    return deepest + latex.count("\\begin")
+
+
+def problem(latex: str) -> str | None:
+    """Why the renderer cannot handle ``latex`` (a short message), or None.
+
+    ``check`` runs every formula of a bank through this, so what it accepts is exactly what ``show`` renders
+    without falling back to stripped source.
+    """
+    if len(latex) > MAX_FORMULA_CHARS:
+        return f"formula is {len(latex)} characters long; the limit is {MAX_FORMULA_CHARS}"
+    if _nesting(latex) > MAX_FORMULA_DEPTH:
+        return f"formula nests groups more than {MAX_FORMULA_DEPTH} deep"
+    return _verdict(latex)
+
+
+@cache
+def _verdict(latex: str) -> str | None:
+    # Cached: a bank repeats its formulas (prose, key points, drills), and check parses every one.
     walker_cls, l2t = _tools()
     try:
-        nodes, _, _ = walker_cls(latex, tolerant_parsing=True).get_latex_nodes()
-    except Exception:  # pylatexenc raises its own error types; fall back to a plain strip
+        nodes, _, _ = walker_cls(latex, tolerant_parsing=False).get_latex_nodes()
+    except Exception as error:  # pylatexenc's parse errors carry a message without the position
+        message = str(getattr(error, "msg", None) or error).splitlines()[0]
+        return f"cannot parse formula ${latex}$: {message}"
+    try:
+        _PRIMED[latex] = _finish(nodes, l2t)  # the same text show would print; the cache build reuses it
+    except Exception as error:
+        return f"cannot render formula ${latex}$ ({type(error).__name__})"
+    return None
+
+
+def latex_to_text(latex: str) -> str:
+    """Render one LaTeX math expression (no ``$``) as a single line of Unicode text. Never raises.
+
+    A formula ``problem`` rejects (too long, too deep, unparsable) comes out as its source with the
+    backslashes stripped: a bank that skipped ``check`` still shows every card.
+    """
+    if latex in _PRIMED:
+        return _PRIMED[latex]
+    if len(latex) > MAX_FORMULA_CHARS or _nesting(latex) > MAX_FORMULA_DEPTH:
         return _strip_commands(latex)
+    try:
+        text = _render_text(latex)
+    except Exception:  # pylatexenc's own errors, or a construct the walker below does not expect
+        return _strip_commands(latex)
+    _PRIMED[latex] = text  # a formula seen twice is parsed once
+    return text
+
+
+def _render_text(latex: str) -> str:
+    walker_cls, l2t = _tools()
+    nodes, _, _ = walker_cls(latex, tolerant_parsing=True).get_latex_nodes()
+    return _finish(nodes, l2t)
+
+
+def _finish(nodes: Any, l2t: Any) -> str:
     text = _render(nodes or [], l2t)
     text = _space_operators(re.sub(r"[ \t]+", " ", text).strip())
     text = re.sub(
@@ -139,9 +201,7 @@ def latex_to_text(latex: str) -> str:
     )
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s+\)", ")", text)
-    text = _strip_commands(text).replace("′′′", "‴").replace("′′", "″")
-    _PRIMED[latex] = text  # a formula seen twice is parsed once
-    return text
+    return _strip_commands(text).replace("′′′", "‴").replace("′′", "″")
 
 
 def _strip_commands(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import sys
@@ -22,9 +23,11 @@ def terminal_width() -> int | None:
 
 
 def console(stderr: bool = False) -> Any:
-    """A rich Console made when the command runs, so it sees the terminal's current width."""
-    from rich.console import Console
+    """A rich Console made when the command runs, so it sees the terminal's current width.
 
+    It is a ``SafeConsole``: whatever a renderer prints, untrusted text cannot control the terminal.
+    """
+    Console = _safe_console_class()
     stream = sys.stderr if stderr else sys.stdout
     width = terminal_width()
     if width is None and not _isatty(stream):
@@ -63,6 +66,36 @@ class TrimmedLines:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
+
+
+@functools.cache
+def _safe_console_class() -> Any:
+    """Console whose every rendered segment goes through the terminal sanitizer (built on first use).
+
+    Hooking ``render`` (which ``print``, ``log`` and every nested renderable go through) instead of the
+    call sites means no renderer can forget it. Control segments that rich makes itself (cursor moves,
+    screen clearing for the study screen) carry ``segment.control`` and pass; text segments never do.
+    Links keep only http(s) targets, so a Markdown ``[x](javascript:..)`` or a URL carrying an escape
+    never becomes an OSC 8 hyperlink.
+    """
+    from rich.console import Console
+    from rich.segment import Segment
+
+    from dlquiz import sanitize
+
+    class SafeConsole(Console):
+        def render(self, renderable: Any, options: Any = None) -> Any:
+            for segment in super().render(renderable, options):
+                if segment.control:
+                    yield segment
+                    continue
+                text, style = segment.text, segment.style
+                clean = sanitize.terminal(text)
+                if style is not None and style.link and not sanitize.safe_url(style.link):
+                    style = style.update_link(None)
+                yield segment if clean is text and style is segment.style else Segment(clean, style)
+
+    return SafeConsole
 
 
 def _isatty(stream: Any) -> bool:

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz import sanitize
 from dlquiz.i18n import N_, _, in_language
 from dlquiz.mathtext import inline_math, latex_to_text
 from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
@@ -33,13 +34,16 @@ INLINE_STYLES = {"strong": "bold", "em": "italic", "s": "strike", "code": "bold 
 
 
 def plain(text: str) -> str:
-    """Prose with its inline math rendered as Unicode (no Markdown)."""
-    return inline_math(text)
+    """Prose with its inline math rendered as Unicode (no Markdown), controls shown as notation.
+
+    The console escapes them too (``render.console``); doing it here first keeps the layout right.
+    """
+    return sanitize.terminal(inline_math(text))
 
 
 def md(text: str) -> ProseMarkdown:
     """A field that may hold paragraphs and lists (answers), as Markdown that never crops."""
-    return ProseMarkdown(inline_math(text, markdown=True))
+    return ProseMarkdown(sanitize.terminal(inline_math(text, markdown=True)))
 
 
 @cache
@@ -52,7 +56,7 @@ def _inline_parser() -> Any:
 def inline(text: str, style: str = "") -> Prose:
     """A one-paragraph field (a prompt, an option, a key point) with its Markdown emphasis and code
     rendered as styles, so ``*after*`` prints in italics rather than with its asterisks."""
-    source = inline_math(text, markdown=True)
+    source = sanitize.terminal(inline_math(text, markdown=True))
     out = Prose(style=style)
     if not any(c in source for c in "*_`~\\&<["):  # nothing to parse: the common case, and fast
         out.append(source)
@@ -143,8 +147,10 @@ def render_list(console: Console, catalog: Catalog, lang: str, drills: bool = Tr
             for card_id, kind, _prompt in rows:
                 card = catalog.get(card_id)
                 assert card is not None
-                # Written as is: rich would turn the tabs that separate the fields into spaces.
-                console.file.write(f"{card_id}\t{card.section}\t{kind}\t{_record_prompt(card, lang)}\n")
+                # Written past rich, which would turn the tabs between fields into spaces: so sanitized
+                # here, field by field (a control character in a prompt must not reach a terminal).
+                fields = (card_id, card.section, kind, _record_prompt(card, lang))
+                console.file.write("\t".join(sanitize.name(f) for f in fields) + "\n")
             continue
         n_drills = sum(len(q.drills) for q in questions)
         title = " · ".join(section.title.get(code) for code in codes(section.title, lang))
@@ -403,4 +409,6 @@ def render_problems(
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON for scripts. json escapes C0 controls itself; C1 controls and bidi controls get ``\\uXXXX``
+    too (still the same JSON value), so printing the JSON cannot drive a terminal either."""
+    return sanitize.json_safe(json.dumps(data, ensure_ascii=False, indent=2))

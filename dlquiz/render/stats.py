@@ -244,13 +244,13 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
     ]
     title = _("mastery · mean predicted recall (unseen cards count 0)")
     if stats.interview:
-        left = stats.interview["days_left"]
+        from dlquiz.days import when_words
+
         day = _("{date:%b %d}").format(date=date.fromisoformat(stats.interview["date"]))
-        title = ngettext(
-            "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} day",
-            "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} days",
-            left,
-        ).format(day=day, n=left)
+        when = when_words(stats.interview["days_left"])
+        title = _("mastery · predicted recall, unseen cards 0 · interview {day}, {when}").format(
+            day=day, when=when
+        )
     parts.append(
         Panel(mastery(stats, lang), title=title, title_align="left", border_style="green", box=box.ROUNDED)
     )
@@ -263,6 +263,16 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
             box=box.ROUNDED,
         )
     )
+    if stats.bad_rows:
+        parts.append(
+            RichText(
+                _(
+                    "warning: {n} stored row(s) could not be read and were left out; "
+                    "run dlquiz doctor to list them"
+                ).format(n=stats.bad_rows),
+                style="yellow",
+            )
+        )
     return Group(*parts)
 
 
