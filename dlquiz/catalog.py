@@ -38,7 +38,7 @@ def _fingerprint(files: Sequence[Path]) -> str:
         try:
             st = path.stat()
             parts.append(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
             parts.append(f"{path}:missing")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

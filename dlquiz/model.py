@@ -14,7 +14,7 @@ from typing import Any
 
 LANGS = ("en", "zh")
 DRILL_TYPES = ("basic", "cloze", "choice", "numeric", "code")
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+CLOZE_RE = re.compile(r"\{\{c(\d{1,3})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)

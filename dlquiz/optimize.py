@@ -168,5 +168,5 @@ def study_reviews(store: Any) -> list[LoggedReview]:
     return [
         LoggedReview(r.card_id, parse_time(r.reviewed_at), r.rating, r.day())
         for r in store.all_reviews()
-        if r.kind == "study"
+        if r.kind == "study" and not r.problem  # a hand-edited row doctor reports is left out
     ]

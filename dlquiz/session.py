@@ -446,24 +446,40 @@ def record_cram(
 
 
 def undo_last(store: Store) -> tuple[str, CardState | None] | None:
-    """Remove the latest review and restore the card's state from before it, in one transaction.
+    """Remove the review last graded on this machine (by insertion order; never an imported one) and put
+    the card back as it was before it, in one transaction.
 
-    Undoing a cram review only removes its log row: it never changed the card's state.
-    """
+    Undoing a cram review only removes its log row: it never changed the card's state. When an import put
+    later reviews of the same card after it, the card is replayed from what is left of its log."""
     with store.write():
-        last = store.last_review(kinds=("study", "cram"))
+        last = store.last_local_review()
         if last is None:
             return None
         store.delete_review(last.id)
         if last.kind == "cram":
             current = store.card_state(last.card_id)
             return last.card_id, current
+        if last.problem or _has_later(store, last):
+            from dlquiz.history import rebuild_card
+
+            return last.card_id, rebuild_card(store, last.card_id)
         if last.state_before is None:
             store.delete_card_state(last.card_id)
             return last.card_id, None
         restored = CardState(**last.state_before)
         store.put_card_state(restored)
         return last.card_id, restored
+
+
+def _has_later(store: Store, undone: Any) -> bool:
+    """Whether the card has a review after ``undone`` in time (an import can add one)."""
+    try:
+        when = parse_time(undone.reviewed_at)
+        return any(
+            not r.problem and parse_time(r.reviewed_at) > when for r in store.reviews_of(undone.card_id)
+        )
+    except (ValueError, TypeError):
+        return True  # cannot tell: replaying is always right
 
 
 def streak(store: Store, now: datetime) -> int:
@@ -486,14 +502,14 @@ def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
     if counts.total:
         command = "dlquiz study"
     elif session.reviews_done >= session.reviews_per_day:
-        command = (
-            f"today's review limit ({session.reviews_per_day}) is reached: come back tomorrow, "
+        command = _(
+            "today's review limit ({limit}) is reached: come back tomorrow, "
             "or raise it with dlquiz config reviews_per_day N"
-        )
+        ).format(limit=session.reviews_per_day)
     elif session.new_available():
-        command = "dlquiz study --new 5   (today's new-card limit is reached)"
+        command = "dlquiz study --new 5   " + _("(today's new-card limit is reached)")
     else:
-        command = "nothing due: come back later, or read a question with dlquiz show ID"
+        command = _("nothing due: come back later, or read a question with dlquiz show ID")
     next_due = session.next_due()
     next_learning = session.next_learning(now)
     learning_in = max(1, round((next_learning - now).total_seconds() / 60)) if next_learning else None

@@ -82,6 +82,7 @@ class Stats:
     mastery: list[SectionMastery]
     interview: dict[str, Any] | None = None  # date, days_left (and the plan's own forecast)
     mocks: list[MockResult] = field(default_factory=list)
+    bad_rows: int = 0  # stored rows skipped because they are unsound (``dlquiz doctor`` lists them)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +99,7 @@ class Stats:
             "mastery": [asdict(m) for m in self.mastery],
             "interview": self.interview,
             "mocks": [dict(asdict(m), score=m.score) for m in self.mocks],
+            "bad_rows": self.bad_rows,
         }
 
 
@@ -202,13 +204,32 @@ def _interview_date(forecast: dict[str, Any]) -> date | None:
     return None
 
 
+Fact = tuple[date, int, int, str, "int | None"]
+
+
+def _fact(recorded_day: Any, rating: Any, ms: Any, kind: Any, before: Any) -> Fact | None:
+    """A review row as (study day, rating, ms, kind, state before), or None when the row is unsound."""
+    if rating not in (1, 2, 3, 4) or kind not in ("study", "cram"):
+        return None
+    try:
+        day = date.fromisoformat(recorded_day)
+    except (ValueError, TypeError):
+        return None
+    ms = ms if isinstance(ms, int) and 0 <= ms <= 86_400_000 else 0
+    return day, rating, ms, kind, before if isinstance(before, int) else None
+
+
 def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
     today = days.today(now, store.latest_study_day())
     earliest = today - timedelta(days=max(HEATMAP_WEEKS * 7, max(RETENTION_WINDOWS.values())))
-    facts = [
-        (date.fromisoformat(day), rating, ms or 0, kind, before)
-        for day, rating, ms, kind, before in store.review_facts(earliest)
-    ]
+    facts = []
+    bad_rows = 0  # hand-edited rows are skipped and counted, never a crash (doctor lists them)
+    for recorded_day, rating, ms, kind, before in store.review_facts(earliest):
+        fact = _fact(recorded_day, rating, ms, kind, before)
+        if fact is None:
+            bad_rows += 1
+        else:
+            facts.append(fact)
     n_all, ms_all = store.review_totals()
 
     def since(n_days: int) -> list[tuple[date, int, int, str, int | None]]:
@@ -240,8 +261,8 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
         if not members:
             continue
         reviewed = [states.get(c.id) for c in members]
-        now_r = [retrievability(config, s, now) for s in reviewed]
-        day_r = [retrievability(config, s, moment) for s in reviewed] if moment else None
+        now_r = [_recall(config, s, now) for s in reviewed]
+        day_r = [_recall(config, s, moment) for s in reviewed] if moment else None
         mastery.append(
             SectionMastery(
                 section=section.id,
@@ -265,4 +286,13 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
         mastery=mastery,
         interview=interview,
         mocks=mock_results(store.mocks()),
+        bad_rows=bad_rows,
     )
+
+
+def _recall(config: Any, state: Any, when: datetime) -> float:
+    """Predicted recall; 0 for a stored state that cannot be read (edited by hand)."""
+    try:
+        return retrievability(config, state, when)
+    except (ValueError, TypeError, OverflowError, ArithmeticError):
+        return 0.0

@@ -131,3 +131,38 @@ def test_choice_and_numeric_cards_are_well_formed() -> None:
                 assert len({o.text.en for o in d.options}) == len(d.options), f"{d.id}: repeated option"
             if d.type == "numeric":
                 assert d.answer is not None and d.tolerance is not None and d.tolerance >= 0, d.id
+
+
+def _zh_texts(obj: object) -> list[str]:
+    """Every Chinese string of a question: fields named zh, found by walking the dataclasses."""
+    import dataclasses
+
+    found: list[str] = []
+    if dataclasses.is_dataclass(obj):
+        for field in dataclasses.fields(obj):
+            value = getattr(obj, field.name)
+            if field.name == "zh" and isinstance(value, str):
+                found.append(value)
+            else:
+                found.extend(_zh_texts(value))
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            found.extend(_zh_texts(item))
+    return found
+
+
+def test_chinese_text_uses_chinese_punctuation() -> None:
+    # Chinese prose quotes with “ ”, and a line fold after full-width punctuation must not leave a space
+    # (the loader only joins breaks between two Han characters). Code spans and math are exempt.
+    code_or_math = re.compile(r"`[^`]*`|\$[^$]*\$")
+    problems = []
+    for q in shipped().questions:
+        texts = _zh_texts(q)
+        assert texts, f"{q.id}: no zh text found"
+        for text in texts:
+            prose = code_or_math.sub("x", text)
+            if '"' in prose:
+                problems.append(f"{q.id}: ASCII quote in {prose[:40]!r}")
+            if re.search(r"[，。、；：（][ \t]", prose):
+                problems.append(f"{q.id}: space after full-width punctuation in {prose[:40]!r}")
+    assert problems == []

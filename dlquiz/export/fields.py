@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dlquiz import sanitize
 from dlquiz.export.html import cloze_html, escape, math_html, to_html
 from dlquiz.model import Catalog, Drill, Question, Text
+from dlquiz.sanitize import html_link
 
 DECK_ROOT = "dlquiz"
 
@@ -64,7 +66,7 @@ def _list(items: list[str], cls: str) -> str:
 def deck_name(catalog: Catalog, section_id: str, lang: str) -> str:
     section = catalog.section(section_id)
     title = section.title.get("zh" if lang == "zh" else "en") if section else section_id
-    return f"{DECK_ROOT}::{title.replace('::', ':')}"
+    return f"{DECK_ROOT}::{sanitize.name(title).replace('::', ':')}"
 
 
 def tags_for(card: Question | Drill) -> tuple[str, ...]:
@@ -170,10 +172,7 @@ def question_note(catalog: Catalog, q: Question, lang: str, demos: DemoOutputs |
         + "</div>"
         for p in q.pitfalls
     ]
-    refs = [
-        escape(r.cite()) + (f' <a href="{escape(r.url)}">{escape(r.url)}</a>' if r.url else "")
-        for r in q.references
-    ]
+    refs = [escape(r.cite()) + (" " + html_link(r.url) if r.url else "") for r in q.references]
     fields = {
         "Id": escape(q.id),
         "Section": _lang(section.title, lang, escape) if section else escape(q.section),

@@ -7,10 +7,11 @@ emphasis, a ``|`` into a table cell), replaced by private-use placeholders, and 
 
 from __future__ import annotations
 
-import html
 import re
 from functools import cache
 from typing import Any
+
+from dlquiz import sanitize
 
 # $$...$$ first (display), then $...$ (inline); a backslash-escaped \$ is a dollar sign, not math.
 _DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.DOTALL)
@@ -23,17 +24,22 @@ _SINGLE_PARAGRAPH = re.compile(r"\A<p>((?:(?!<p>).)*)</p>\n?\Z", re.DOTALL)
 def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
-    # html off: a "<" in the prose is text, not a tag; tables and ~~strike~~ as on GitHub.
-    return MarkdownIt("commonmark", {"html": False, "breaks": False}).enable(["table", "strikethrough"])
+    # html off: a "<" in the prose is text, not a tag; tables and ~~strike~~ as on GitHub. Images off: a
+    # shared bank must not make Anki fetch a URL (a tracking pixel). Links: http(s) only, the rest is text.
+    md = MarkdownIt("commonmark", {"html": False, "breaks": False}).enable(["table", "strikethrough"])
+    md.disable("image")
+    md.validateLink = sanitize.safe_url
+    return md
 
 
 def math_html(latex: str, display: bool = False) -> str:
     """One formula with MathJax delimiters; HTML-escaped so a ``<`` in LaTeX cannot open a tag."""
-    body = html.escape(latex.strip(), quote=False)
+    body = sanitize.html_text(latex.strip())
     return f"\\[{body}\\]" if display else f"\\({body}\\)"
 
 
 def _protect(text: str) -> tuple[str, list[str]]:
+    text = sanitize.terminal(text)  # controls and bidi overrides as visible notation, as in the terminal
     saved: list[str] = []
 
     def keep(rendered: str) -> str:
@@ -75,4 +81,5 @@ def cloze_html(text: str) -> str:
 
 
 def escape(text: str) -> str:
-    return html.escape(str(text), quote=False)
+    """Text for element content or a quoted attribute (quote=True): the one HTML escape of the exports."""
+    return sanitize.html_text(text)

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from dlquiz import sanitize
 from dlquiz.export import write_atomic
 from dlquiz.export.fields import DemoOutputs, NoteData, notes
 from dlquiz.model import Catalog
@@ -77,7 +78,8 @@ def write(
     demos = DemoOutputs()
     for note in notes(catalog, lang, demos):
         notetype, first, second = _columns(note)
-        rows.append([note.guid, notetype, note.deck, " ".join(note.tags), one_line(first), one_line(second)])
+        cells = [note.guid, notetype, note.deck, " ".join(note.tags), one_line(first), one_line(second)]
+        rows.append([sanitize.terminal(cell) for cell in cells])  # no control character in any cell
 
     def dump(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8", newline="") as handle:
