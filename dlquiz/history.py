@@ -293,9 +293,8 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, Any], list[int]]:
                 ),
                 hint=_("write one with: dlquiz history export FILE.csv"),
             )
-        index = {name: header.index(name) for name in COLUMNS}
-        # The study-day columns are optional: files written before them still import.
-        index |= {name: header.index(name) for name in DAY_COLUMNS if name in header}
+        # The day columns are optional: files written before issue 16 do not have them.
+        index = {name: header.index(name) for name in COLUMNS + DAY_COLUMNS if name in header}
         schedulers: dict[str, Any] = {}
         reviews: list[dict[str, Any]] = []
         lines: list[int] = []

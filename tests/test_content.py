@@ -110,7 +110,10 @@ def test_question_is_complete(qid: str) -> None:
         assert text.en.strip() and text.zh.strip()
         assert CJK.search(text.zh), f"zh text without Chinese: {text.zh[:60]!r}"
     for lang in LANGS:
-        assert "$" not in re.sub(r"\$[^$]+\$", "", q.answer_detailed.get(lang)), f"unbalanced $ in {lang}"
+        paired = re.sub(
+            r"\$\$.+?\$\$|\$[^$]+\$", "", q.answer_detailed.get(lang), flags=re.DOTALL
+        )  # $$display$$ too
+        assert "$" not in paired, f"unbalanced $ in {lang}"
 
 
 def test_enough_drills_of_every_type() -> None:
