@@ -58,7 +58,7 @@ def test_a_next_day_review_before_or_after_the_due_time_gives_the_same_interval(
     zone = "Asia/Shanghai"
     for when, rating in (("08:00", "good"), ("08:10", "again"), ("08:11", "good"), ("08:20", "good")):
         data = grade(at, f"2027-01-04 {when}", zone, rating)
-    assert data["schedule"]["state"] == 2  # in review, due at 08:20 tomorrow
+    assert data["schedule"]["state"] == "review"  # due at 08:20 tomorrow (JSON states are words)
     early_home = isolated_home.parent / "early"
     shutil.copytree(isolated_home, early_home)
     early = grade(at, "2027-01-05 08:15", zone, "good", home=early_home)

@@ -259,3 +259,17 @@ def test_quiz_hint_reads_naturally():
     from dlquiz.render.quiz import HINTS
 
     assert "hidden text" not in HINTS["cloze"] and "missing words" in HINTS["cloze"]
+
+
+# --- prove --list -------------------------------------------------------------------------------------------
+
+
+def test_prove_list_shows_each_parameters_range_and_help(cli):
+    demos = {d["id"]: d for d in json.loads(cli("prove", "--list", "--json").stdout)}
+    steps = next(p for p in demos["optimizer-race"]["params"] if p["name"] == "steps")
+    assert steps["min"] is not None and steps["max"] is not None and steps["help"]
+    text = " ".join(cli("prove", "--list", env={"COLUMNS": "200"}).stdout.split())
+    shown = f"steps={steps['default']:,} {steps['min']:,.0f} to {steps['max']:,.0f}: {steps['help']}"
+    assert shown.replace(",", "") in text.replace(",", "")
+    low = cli("prove", "optimizer-race", "--set", f"steps={int(steps['min']) - 1}")
+    assert low.exit_code == 2 and "Traceback" not in low.output  # the range --list shows is the one enforced

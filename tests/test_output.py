@@ -286,4 +286,5 @@ def test_the_read_commands_run_whole_at_40_and_200_columns(cli, columns):
         # laid out as for a terminal (a pipe gets the same layout, or records: see test_cli_read)
         result = cli(*args, env={"COLUMNS": columns, "TTY_COMPATIBLE": "1", "NO_COLOR": "1"})
         assert result.exit_code == 0, (args, result.output)
-        assert "…" not in result.output, (args, columns)
+        if args[:1] != ("list",):  # list cuts prompts to the width by design (issue 14); ids stay whole
+            assert "…" not in result.output, (args, columns)

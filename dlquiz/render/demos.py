@@ -332,12 +332,9 @@ def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") 
         for demo in members:
             lines = [Text(demo.title.get(code, demo.title["en"])) for code in langs(lang)]
             lines.append(Text(_labelled("questions", lang, ", ".join(demo.questions)), style="dim"))
-            if demo.params:  # one per line: name=default, the values --set accepts, what it does
-                grid = Table.grid(padding=(0, 2))
-                grid.add_column(no_wrap=True)
-                grid.add_column(style="dim")
-                for p in demo.params:
-                    grid.add_row(f"{p.name}={fmt(p.default)}", f"{param_range(p)}: {p.help}")
-                lines.append(grid)
+            for p in demo.params:  # one per line: name=default, the values --set accepts, what it does
+                lines.append(
+                    Text.assemble(f"{p.name}={fmt(p.default)}", (f"  {param_range(p)}: {p.help}", "dim"))
+                )
             table.add_row(demo.id, Group(*lines))
         console.print(table)
