@@ -118,8 +118,28 @@ def test_every_command_works_on_the_rest_and_stays_clean(corpus_env, isolated_ho
     # The HTML in the exported files: the package's notes and the text file's fields.
     findings = [f for html in _apkg_fields(tmp_path / "out.apkg") for f in audit_html(html)]
     findings += [f for html in _csv_fields(tmp_path / "out.csv") for f in audit_html(html)]
+    # The Markdown guide through a renderer that passes HTML and every link through (as pandoc does).
+    findings += audit_html(_permissive_markdown().render((tmp_path / "out.md").read_text(encoding="utf-8")))
     assert findings == []
     assert any("rich-markup-text" in html for html in _apkg_fields(tmp_path / "out.apkg"))
+
+
+def _permissive_markdown():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md.validateLink = lambda url: True
+    return md
+
+
+def test_the_markdown_guide_keeps_no_raw_html_or_script_link():
+    from dlquiz.export.markdown import no_html
+
+    text = "x <b onclick=a>b</b> [j](javascript:alert(1)) [h](https://e.org/)\n\n<div onmouseover=b>\n</div>"
+    assert audit_html(_permissive_markdown().render(text))  # the audit sees the attack unfiltered
+    rendered = _permissive_markdown().render(no_html(text))
+    assert audit_html(rendered) == []
+    assert '<a href="https://e.org/">h</a>' in rendered and "&lt;b onclick=a&gt;" in rendered
 
 
 def _apkg_fields(path: Path) -> list[str]:
