@@ -105,6 +105,11 @@ def test_every_command_works_on_the_rest_and_stays_clean(corpus_env, isolated_ho
     _clean(refused, "show of a skipped card")
     assert refused.code == 2
 
+    for args in (["next"], ["stats", "--json"]):
+        other = run_measured(args, corpus_env)
+        _clean(other, " ".join(args))
+        assert other.code == 0, other.stderr
+
     for fmt in ("csv", "md", "json", "apkg"):
         target = tmp_path / f"out.{fmt}"
         exported = run_measured(["export", fmt, "-o", str(target)], corpus_env)
