@@ -6,6 +6,7 @@ completion stay fast; NumPy, PyYAML, sqlite-utils and fsrs are imported inside t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -60,6 +61,10 @@ class Options:
 
     banks: list[str] = []
     db: str | None = None
+    lang: str | None = None  # the running command's language, resolved once by friendly()
+    # What the command has already saved, for the message when its output then cannot be written
+    # ("the review was recorded"): the user must not grade twice because the confirmation was lost.
+    saved: str | None = None
 
 
 def friendly(fn: F) -> F:
@@ -69,13 +74,51 @@ def friendly(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             # Before anything else, so that errors, too, are in the user's language.
-            i18n.set_language(_content_language(kwargs.get("lang")))
+            Options.lang = _content_language(kwargs.get("lang"))
+            i18n.set_language(Options.lang)
             return fn(*args, **kwargs)
         except DlquizError as error:
             _report(error)
             raise typer.Exit(error.exit_code) from None
+        except OSError as error:
+            # Files the core writes report their own errors (with a path); an OSError without a file name
+            # that gets here is the output stream: stdout full (/dev/full, a full disk) or closed (EPIPE).
+            if error.filename is not None or error.errno not in _STREAM_ERRORS:
+                raise
+            _output_lost(error)
+            raise typer.Exit(1) from None
+        except Exception as error:
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is None or not isinstance(error, sqlite3.Error):
+                raise
+            from dlquiz import paths
+            from dlquiz.store import fault
+
+            found = fault(error, paths.database(Options.db))  # a fault met while reading, named truthfully
+            _report(found)
+            raise typer.Exit(found.exit_code) from None
+        finally:
+            # The language was this command's: the next call in this process (a test) starts afresh.
+            Options.lang = None
+            i18n.set_language(None)
 
     return wrapper  # type: ignore[return-value]
+
+
+_STREAM_ERRORS = {32, 28, 5, 9, 27}  # EPIPE, ENOSPC, EIO, EBADF, EFBIG
+
+
+def _output_lost(error: OSError) -> None:
+    """Say on stderr that the output could not be written, and what was saved all the same."""
+    try:  # later writes (and Python's own flush at exit) go nowhere instead of failing again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+    saved = f"; {Options.saved}" if Options.saved else ""
+    with contextlib.suppress(OSError):
+        message = _("cannot write to standard output ({reason})").format(reason=error.strerror or error)
+        _report(DlquizError(message + saved, 1))
 
 
 def _content_language(lang: Lang | None) -> str:
@@ -86,7 +129,7 @@ def _content_language(lang: Lang | None) -> str:
     if env in Lang.__members__:
         return env
     from dlquiz import paths
-    from dlquiz.store import peek_setting
+    from dlquiz.prefs import peek_setting
 
     stored = peek_setting(paths.database(Options.db), "lang")
     return stored if stored in Lang.__members__ else Lang.en.value
@@ -136,6 +179,7 @@ def root(
 ) -> None:
     Options.banks = list(bank or [])
     Options.db = db
+    Options.saved = None
     if ctx.invoked_subcommand is None:
         _status()
 
@@ -330,8 +374,8 @@ MaybeLang = LangOption
 
 
 def _language(lang: Lang | None, store: Any = None) -> str:
-    """--lang when given, else the lang setting."""
-    return _content_language(lang)
+    """--lang when given, else $DLQUIZ_LANG, else the lang setting (as resolved for this command)."""
+    return Options.lang or _content_language(lang)
 
 
 def _seed(seed: int | None) -> int:
@@ -435,6 +479,7 @@ def grade(
     with _store() as store:
         now = _now()
         graded = StudySession(store, catalog, now).grade(card, RATINGS[rating.value], now)
+    Options.saved = _("the {rating} review of {card} was recorded").format(rating=rating.value, card=card.id)
     due = parse_time(graded.state.due)
     if as_json:
         typer.echo(
@@ -501,12 +546,12 @@ def config(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    table.add_column(_("setting"), style="bold")
-    table.add_column(_("value"))
+    table.add_column(_("setting"), style="bold", no_wrap=True)  # names are never squeezed into "…"
+    table.add_column(_("value"), no_wrap=True)
     table.add_column(_("meaning"), style="dim")
     for name, (default, meaning) in SETTINGS.items():
-        changed = " " + _("(default {default})").format(default=default) if values[name] != default else ""
-        table.add_row(name, str(values[name]), _(meaning) + changed)
+        shown = _("{meaning} (default {default})") if values[name] != default else "{meaning}"
+        table.add_row(name, str(values[name]), shown.format(meaning=_(meaning), default=default))
     console().print(table)
 
 
@@ -531,7 +576,8 @@ def doctor(
         out = console()
         say = functools.partial(out.print, soft_wrap=True)  # one finding per line, whole in a pipe
         mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
-        say(mark + " " + _("integrity: {result}").format(result=report.integrity))
+        result = _("ok") if report.integrity == "ok" else report.integrity  # else SQLite's own words
+        say(mark + " " + _("integrity: {result}").format(result=result))
         if report.mismatched:
             say(
                 "[red]✗[/] "
@@ -552,6 +598,16 @@ def doctor(
                 + _(
                     "{n} reviewed card(s) are no longer in the banks (history kept, not studied): {cards}"
                 ).format(n=len(report.orphans), cards=", ".join(report.orphans[:10]))
+            )
+        if report.bad_rows:
+            from rich.markup import escape
+
+            say(
+                "[red]✗[/] "
+                + _("{n} review row(s) cannot be replayed and are skipped (edited by hand?): {rows}").format(
+                    n=len(report.bad_rows), rows=escape("; ".join(report.bad_rows[:5]))
+                ),
+                markup=True,
             )
         if report.fixed:
             say(
@@ -679,12 +735,17 @@ def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
     console().print(render(result, language))
 
 
+MAX_MOCK_MINUTES = 120  # a real interview question never takes longer; inf and 1e300 overflow the clock
+
+
 @app.command()
 @friendly
 def mock(
     section: SectionOption = None,
     n: Annotated[int, typer.Option("-n", "--questions", min=1, help="How many questions.")] = 5,
-    minutes: Annotated[float, typer.Option("--minutes", "-m", min=0.1, help="Minutes per question.")] = 2.0,
+    minutes: Annotated[
+        float, typer.Option("--minutes", "-m", help=f"Minutes per question, 0.1 to {MAX_MOCK_MINUTES}.")
+    ] = 2.0,
     seed: Annotated[int | None, typer.Option("--seed", help="Repeat a question set.")] = None,
     lang: MaybeLang = None,
 ) -> None:
@@ -693,6 +754,12 @@ def mock(
     from dlquiz.render import console
     from dlquiz.screen import Keys
 
+    if not 0.1 <= minutes <= MAX_MOCK_MINUTES:  # also refuses nan, which passes any min/max check
+        raise DlquizError(
+            _("--minutes must be between 0.1 and {limit}, got {minutes}").format(
+                limit=MAX_MOCK_MINUTES, minutes=minutes
+            )
+        )
     catalog = _load().catalog
     chosen = _sections(catalog, section)
     seed = _seed(seed)
@@ -814,7 +881,15 @@ ForceOption = Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE
 @friendly
 def export_cmd(
     fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="apkg, csv, tsv, md or json.")],
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="The file to write.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The file to write; - for standard output (not apkg to a terminal).",
+        ),
+    ],
     section: SectionOption = None,
     lang: LangOption = None,
     force: ForceOption = False,
@@ -825,8 +900,9 @@ def export_cmd(
     from dlquiz.render import cards
 
     result = export(_load().catalog, fmt.value, output, section, _language(lang), force, _now())
+    to_stdout = str(output) in ("-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")  # summary: stderr
     if as_json:
-        typer.echo(cards.dumps(result.to_dict()))
+        typer.echo(cards.dumps(result.to_dict()), err=to_stdout)
         return
     from dlquiz.export import COUNT_NAMES
 
@@ -837,12 +913,13 @@ def export_cmd(
     )
     typer.echo(
         _("wrote {path} ({counts}; {sections} section(s), {kb:.0f} KB, {seconds:.1f} s)").format(
-            path=safe(result.path),
+            path=_("standard output") if str(output) == "-" else safe(result.path),
             counts=counts,
             sections=len(result.sections),
             kb=result.bytes / 1024,
             seconds=result.seconds,
-        )
+        ),
+        err=to_stdout,  # the summary never mixes into the exported text
     )
 
 
@@ -876,7 +953,7 @@ def history_import(
     from dlquiz import history
     from dlquiz.render import cards
 
-    data = history.read(file)
+    data = history.read(file, _now())  # every row checked before the database is even opened
     with _store() as store:
         result = history.merge(store, data)
     if as_json:
@@ -895,10 +972,18 @@ app.add_typer(code_app, name="code")
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with stdout closed (">&-"): refuse before anything is changed
+        sys.stderr and sys.stderr.write("error: standard output is closed; dlquiz needs it to report\n")
+        sys.exit(1)
+    from dlquiz.render import encoding_note, guard_encoding
+
+    guard_encoding()
     try:
         app()
     except KeyboardInterrupt:  # outside the study screen, Ctrl-C just ends quietly
         sys.exit(130)
+    finally:
+        encoding_note()
 
 
 if __name__ == "__main__":

@@ -257,6 +257,10 @@ class MockScreen:
                 answers.append(answer)
         except KeyboardInterrupt:
             out.print("\n" + _("[dim]interrupted — the questions answered so far are saved[/]"))
+        except BaseException:
+            # The screen failed (output closed or full, terminal gone): what was answered is saved first.
+            finish(self.store, started, self.seed, self.seconds, self.sections, answers)
+            raise
         report = finish(self.store, started, self.seed, self.seconds, self.sections, answers)
         out.print(view.report(report, self.catalog, self.lang))
         return report
@@ -295,7 +299,7 @@ class MockScreen:
         """Lines up to an empty line; (text, True) when the input ended."""
         typed = Typed()
         while True:
-            raw = self.keys.stream.readline()
+            raw = self.keys._readline()
             if raw == "":
                 return typed.text, True
             if _edit(typed, raw.rstrip("\r\n") + "\n"):
@@ -332,7 +336,10 @@ class MockScreen:
                         termios.tcflush(fd, termios.TCIFLUSH)  # keys typed in the last instant are not ticks
                         return typed.text, True
                     ready, _, _ = select.select([fd], [], [], min(0.25, left))
-                    if ready and _edit(typed, decoder.decode(os.read(fd, 1024))):
+                    chunk = os.read(fd, 1024) if ready else None
+                    if chunk == b"":  # the terminal closed: the answer so far is final
+                        return typed.text, False
+                    if chunk and _edit(typed, decoder.decode(chunk)):
                         live.update(view.typing(typed.lines, typed.current, left, self.seconds, done=True))
                         return typed.text, False
                     live.update(

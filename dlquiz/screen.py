@@ -7,6 +7,8 @@ is not a terminal it reads whole lines, so a session can be scripted: an empty l
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import sys
@@ -25,8 +27,12 @@ class Keys:
     """Single keys from a terminal, or lines from a pipe."""
 
     def __init__(self, stream: TextIO | None = None):
-        self.stream = stream or sys.stdin
-        self.tty = self.stream.isatty()
+        # A closed stdin ("<&-") leaves sys.stdin None: read it as an empty pipe, so the session ends saved.
+        self.stream = stream or sys.stdin or io.StringIO("")
+        try:
+            self.tty = self.stream.isatty()
+        except (OSError, ValueError):
+            self.tty = False
 
     def key(self) -> str:
         if not self.tty:
@@ -38,9 +44,15 @@ class Keys:
         saved = termios.tcgetattr(fd)
         try:
             tty.setcbreak(fd)
-            char = os.read(fd, 1).decode(errors="ignore")
+            raw = os.read(fd, 1)
+        except OSError:
+            raw = b""  # the terminal went away (EIO)
         finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+            with contextlib.suppress(OSError, termios.error):
+                termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        if raw == b"":  # end of input: end the session, saved (never spin on a closed terminal)
+            return "q"
+        char = raw.decode(errors="ignore")
         if char in ("\r", "\n"):
             return "enter"
         if char == " ":
@@ -55,13 +67,19 @@ class Keys:
             console.print(prompt, end="", markup=False, highlight=False)
             try:
                 return input().strip()
-            except EOFError:
+            except (EOFError, OSError):
                 return "q"
-        raw = self.stream.readline()
+        raw = self._readline()
         return "q" if raw == "" else raw.strip()
 
+    def _readline(self) -> str:
+        try:
+            return self.stream.readline()
+        except (OSError, ValueError, UnicodeDecodeError):
+            return ""  # a stream that cannot be read any more is the end of input
+
     def _line_command(self) -> str:
-        raw = self.stream.readline()
+        raw = self._readline()
         if raw == "":
             return "q"  # end of input ends the session, saved
         text = raw.strip().lower()

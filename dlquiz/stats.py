@@ -1,7 +1,8 @@
 """Figures for ``dlquiz stats``: pure functions of (store, catalog, now) returning a ``Stats`` result.
 
-Days are study days (local, starting at ``session.DAY_STARTS_AT``), as for the streak and the daily
-limits, so a review at 1 a.m. counts for the day before. Only the last weeks of the log are read row by
+Days are study days (``dlquiz.days``: from 4 a.m.), as for the streak and the daily limits, so a review
+at 1 a.m. counts for the day before; past reviews count on the study day they recorded, so a move to
+another time zone leaves the heatmap as it was. Only the last weeks of the log are read row by
 row; all-time totals are summed by SQLite.
 """
 
@@ -13,9 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from dlquiz import days
 from dlquiz.model import Catalog
-from dlquiz.schedule import REVIEW, iso, parse_time, retrievability
-from dlquiz.session import day_start, scheduler_config, streak
+from dlquiz.schedule import REVIEW, parse_time, retrievability
+from dlquiz.session import StudySession, scheduler_config, streak
 from dlquiz.store import Store
 
 HEATMAP_WEEKS = 12
@@ -26,7 +28,7 @@ TIME_WINDOWS = {"today": 1, "week": 7, "month": 30}
 
 def study_day(moment: datetime) -> date:
     """The local date of the study day that ``moment`` falls in."""
-    return day_start(moment).astimezone().date()
+    return days.study_day(moment)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Stats:
     mastery: list[SectionMastery]
     interview: dict[str, Any] | None = None  # date, days_left (and the plan's own forecast)
     mocks: list[MockResult] = field(default_factory=list)
+    bad_rows: int = 0  # stored rows skipped because they are unsound (``dlquiz doctor`` lists them)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +99,7 @@ class Stats:
             "mastery": [asdict(m) for m in self.mastery],
             "interview": self.interview,
             "mocks": [dict(asdict(m), score=m.score) for m in self.mocks],
+            "bad_rows": self.bad_rows,
         }
 
 
@@ -169,6 +173,8 @@ def interview_day(store: Store, catalog: Catalog, now: datetime) -> dict[str, An
     days_left = forecast.get("days_left")
     if not isinstance(days_left, int):
         days_left = (when - study_day(now)).days
+    from dlquiz.days import when_words
+
     at = plan.get("at") if isinstance(plan, dict) else None
     # The plan's "kept up" recall averages over studied cards; stats counts unseen cards as 0, so rescale.
     kept_up = {}
@@ -179,6 +185,7 @@ def interview_day(store: Store, catalog: Catalog, now: datetime) -> dict[str, An
         "date": when.isoformat(),
         "at": at,
         "days_left": days_left,
+        "when": when_words(days_left),
         "kept_up": kept_up,
         "forecast": forecast,
     }
@@ -197,14 +204,32 @@ def _interview_date(forecast: dict[str, Any]) -> date | None:
     return None
 
 
+Fact = tuple[date, int, int, str, "int | None"]
+
+
+def _fact(recorded_day: Any, rating: Any, ms: Any, kind: Any, before: Any) -> Fact | None:
+    """A review row as (study day, rating, ms, kind, state before), or None when the row is unsound."""
+    if rating not in (1, 2, 3, 4) or kind not in ("study", "cram"):
+        return None
+    try:
+        day = date.fromisoformat(recorded_day)
+    except (ValueError, TypeError):
+        return None
+    ms = ms if isinstance(ms, int) and 0 <= ms <= 86_400_000 else 0
+    return day, rating, ms, kind, before if isinstance(before, int) else None
+
+
 def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
-    today = study_day(now)
-    start_of_today = day_start(now)
-    earliest = start_of_today - timedelta(days=max(HEATMAP_WEEKS * 7, max(RETENTION_WINDOWS.values())))
-    facts = [
-        (study_day(parse_time(at)), rating, ms or 0, kind, before)
-        for at, rating, ms, kind, before in store.review_facts(iso(earliest))
-    ]
+    today = days.today(now, store.latest_study_day())
+    earliest = today - timedelta(days=max(HEATMAP_WEEKS * 7, max(RETENTION_WINDOWS.values())))
+    facts = []
+    bad_rows = 0  # hand-edited rows are skipped and counted, never a crash (doctor lists them)
+    for recorded_day, rating, ms, kind, before in store.review_facts(earliest):
+        fact = _fact(recorded_day, rating, ms, kind, before)
+        if fact is None:
+            bad_rows += 1
+        else:
+            facts.append(fact)
     n_all, ms_all = store.review_totals()
 
     def since(n_days: int) -> list[tuple[date, int, int, str, int | None]]:
@@ -218,11 +243,8 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
     config = scheduler_config(store)
     states = store.card_states()
     cards = catalog.cards()
-    dues = [
-        study_day(parse_time(s.due))
-        for c in cards
-        if (s := states.get(c.id)) and s.state is not None and s.due
-    ]
+    # The one forecast (the queue's due dates, the interview plan's earlier ones included).
+    forecast = StudySession(store, catalog, now).forecast(now, FORECAST_DAYS)
 
     interview = interview_day(store, catalog, now)
     # Predicted recall at the interview (the plan's time, else 09:00 local on the day).
@@ -239,8 +261,8 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
         if not members:
             continue
         reviewed = [states.get(c.id) for c in members]
-        now_r = [retrievability(config, s, now) for s in reviewed]
-        day_r = [retrievability(config, s, moment) for s in reviewed] if moment else None
+        now_r = [_recall(config, s, now) for s in reviewed]
+        day_r = [_recall(config, s, moment) for s in reviewed] if moment else None
         mastery.append(
             SectionMastery(
                 section=section.id,
@@ -260,8 +282,17 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
         reviews=reviews,
         time_ms=time_ms,
         retention={name: retention(rows, today, n) for name, n in RETENTION_WINDOWS.items()},
-        forecast=due_forecast(dues, today),
+        forecast=forecast,
         mastery=mastery,
         interview=interview,
         mocks=mock_results(store.mocks()),
+        bad_rows=bad_rows,
     )
+
+
+def _recall(config: Any, state: Any, when: datetime) -> float:
+    """Predicted recall; 0 for a stored state that cannot be read (edited by hand)."""
+    try:
+        return retrievability(config, state, when)
+    except (ValueError, TypeError, OverflowError, ArithmeticError):
+        return 0.0

@@ -180,5 +180,5 @@ def test_bad_files_are_clear_errors(cli, tmp_path: Path):
     lines[2] = lines[2].replace(",1,", ",7,", 1)  # rating 7 on the second review
     good.write_text("\n".join(lines) + "\n", encoding="utf-8")
     bad = cli("--db", db, "history", "import", str(good))
-    assert bad.exit_code == 2 and "review 2: rating must be 1-4" in bad.stderr
+    assert bad.exit_code == 2 and "review 2 (line 3): rating must be 1-4, got 7" in bad.stderr
     assert _reviews(Path(db)) == []  # nothing imported from a file with an error

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlquiz.doctor import check, replay_card
+from dlquiz.errors import DlquizError
 from dlquiz.model import Catalog
 from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, parse_time
 from dlquiz.session import StudySession, day_start, parse_setting, status, streak, undo_last
@@ -99,7 +100,7 @@ def test_grade_is_one_transaction(store, monkeypatch):
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(store, "put_card_state", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DlquizError, match="input/output error"):
         session.grade(catalog.get("q00"), 3, NOW)
     assert review_rows(store) == []
     assert not store.conn.in_transaction

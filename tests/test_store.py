@@ -260,11 +260,11 @@ def test_open_retries_when_sqlite_answers_locked_without_waiting(tmp_path, monke
     real_connect = store_module._connect
     calls = []
 
-    def flaky_connect(path, check):
+    def flaky_connect(path, check, **options):
         calls.append(path)
         if len(calls) <= 2:
             raise sqlite3.OperationalError("database is locked")
-        return real_connect(path, check)
+        return real_connect(path, check, **options)
 
     monkeypatch.setattr(store_module, "_connect", flaky_connect)
     opened = store_module.Store.open(tmp_path / "new.db")
@@ -281,7 +281,7 @@ def test_open_gives_up_on_a_lock_that_never_goes_away(tmp_path, monkeypatch):
     from dlquiz import store as store_module
     from dlquiz.errors import DlquizError
 
-    def always_locked(path, check):
+    def always_locked(path, check, **options):
         raise sqlite3.OperationalError("database is locked")
 
     monkeypatch.setattr(store_module, "_connect", always_locked)

@@ -142,6 +142,30 @@ def next_stamp(now: datetime) -> int:
     return stamp
 
 
+def write_package(package: Any, path: Path, stamp: float) -> None:
+    """``genanki.Package.write_to_file``, with its temporary database in a folder that is always removed
+    (genanki's own ``mkstemp`` file is never deleted: one leaked file in /tmp per export)."""
+    import itertools
+    import sqlite3
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="dlquiz-apkg-") as folder:
+        db = Path(folder) / "collection.anki2"
+        conn = sqlite3.connect(db)
+        try:
+            package.write_to_db(conn.cursor(), stamp, itertools.count(int(stamp * 1000)))
+            conn.commit()
+        finally:
+            conn.close()
+        with zipfile.ZipFile(path, "w") as out:
+            out.write(db, "collection.anki2")
+            media = dict(enumerate(package.media_files))
+            out.writestr("media", json.dumps({i: os.path.basename(m) for i, m in media.items()}))
+            for i, m in media.items():
+                out.write(m, str(i))
+
+
 def write(
     catalog: Catalog, path: Path, lang: str = "en", fmt: str = "apkg", now: datetime | None = None
 ) -> dict[str, int]:
@@ -162,7 +186,7 @@ def write(
         deck.add_note(note)
     stamp = next_stamp(now or datetime.now(timezone.utc))
     package = genanki.Package(list(decks.values()))
-    write_atomic(path, lambda tmp: package.write_to_file(str(tmp), timestamp=stamp))
+    write_atomic(path, lambda tmp: write_package(package, tmp, stamp))
     return {
         "notes": sum(len(d.notes) for d in decks.values()),
         "cards": n_cards,

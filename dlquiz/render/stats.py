@@ -14,6 +14,7 @@ from rich.text import Text as RichText
 
 from dlquiz.i18n import N_, _, ngettext
 from dlquiz.render import langs
+from dlquiz.render.layout import SideBySide
 from dlquiz.schedule import parse_time
 from dlquiz.stats import Stats
 
@@ -170,7 +171,7 @@ def mastery(stats: Stats, lang: str) -> Table:
     interview = stats.interview
     width = 10 if interview else 16
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(_("section"), no_wrap=True, max_width=26, overflow="ellipsis")
+    table.add_column(_("section"), max_width=26, overflow="fold")
     table.add_column(_("cards"), justify="right", no_wrap=True)
     table.add_column(_("recall today"), no_wrap=True)
     if interview:
@@ -228,10 +229,7 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
             "bold yellow" if stats.streak else "dim",
         ),
     )
-    top = Table.grid(padding=(0, 3))
-    top.add_column()
-    top.add_column()
-    top.add_row(heatmap(stats.heatmap), Group(streak, RichText(), figures(stats)))
+    top = SideBySide(heatmap(stats.heatmap), Group(streak, RichText(), figures(stats)))
     parts: list[RenderableType] = [
         Panel(
             top, title=_("reviews · last 12 weeks"), title_align="left", border_style="blue", box=box.ROUNDED
@@ -246,13 +244,13 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
     ]
     title = _("mastery · mean predicted recall (unseen cards count 0)")
     if stats.interview:
-        left = stats.interview["days_left"]
+        from dlquiz.days import when_words
+
         day = _("{date:%b %d}").format(date=date.fromisoformat(stats.interview["date"]))
-        title = ngettext(
-            "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} day",
-            "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} days",
-            left,
-        ).format(day=day, n=left)
+        when = when_words(stats.interview["days_left"])
+        title = _("mastery · predicted recall, unseen cards 0 · interview {day}, {when}").format(
+            day=day, when=when
+        )
     parts.append(
         Panel(mastery(stats, lang), title=title, title_align="left", border_style="green", box=box.ROUNDED)
     )
@@ -265,6 +263,16 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
             box=box.ROUNDED,
         )
     )
+    if stats.bad_rows:
+        parts.append(
+            RichText(
+                _(
+                    "warning: {n} stored row(s) could not be read and were left out; "
+                    "run dlquiz doctor to list them"
+                ).format(n=stats.bad_rows),
+                style="yellow",
+            )
+        )
     return Group(*parts)
 
 

@@ -215,12 +215,13 @@ def status(data: dict[str, Any]) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row(
-        _("due now"),
-        _("[green]{due}[/] review(s), [yellow]{learning}[/] learning step(s)").format(
-            due=data["due"], learning=data["learning"]
-        ),
+    due_now = _("[green]{due}[/] review(s), [yellow]{learning}[/] learning step(s)").format(
+        due=data["due"], learning=data["learning"]
     )
+    if not data["learning"] and data.get("learning_in_min"):
+        # A step pending later today: "0 learning steps" alone would hide it.
+        due_now += _(" · a learning step is due in {n} min").format(n=data["learning_in_min"])
+    table.add_row(_("due now"), due_now)
     table.add_row(
         _("new"),
         _("[blue]{today}[/] for today ({available} not yet studied)").format(
@@ -228,6 +229,8 @@ def status(data: dict[str, Any]) -> Panel:
         ),
     )
     table.add_row(_("reviewed today"), str(data["reviewed_today"]))
+    if data.get("due_tomorrow") is not None:
+        table.add_row(_("due tomorrow"), str(data["due_tomorrow"]))
     table.add_row(_("streak"), _("{n} day(s)").format(n=data["streak"]))
     if data.get("interview") and data["interview"].get("plan"):
         from dlquiz.render.plan import interview_line, section_rows
