@@ -368,3 +368,29 @@ def test_the_readme_states_the_limits_the_code_enforces():
         f"{mathtext.MAX_FORMULA_CHARS:,} characters, groups nested {mathtext.MAX_FORMULA_DEPTH} deep",
     ):
         assert value in section, value
+
+
+def test_exports_escape_even_what_check_would_have_refused(tmp_path: Path):
+    """Defence in depth: a catalog that never went through check (e.g. built by code) exports clean."""
+    from dlquiz.export import export
+    from tests.lab import basic_drills, catalog_of, question_data
+
+    evil = "\x1b]52;c;aGk=\x07 \u202eevil\x9b2J <img src=x onerror=alert(1)> [j](javascript:alert(2))"
+    q = question_data("evil-q", prompt=evil, drills=basic_drills("evil-q", 1))
+    q["answer"]["short"]["en"] = evil
+    q["source"] = evil
+    q["references"][0].update(title=evil, url='https://x/" onmouseover="alert(5)')
+    q["pitfalls"] = [{"wrong": {"en": evil, "zh": evil}, "right": {"en": evil, "zh": evil}, "source": evil}]
+    catalog = catalog_of(q, titles={"lab": (evil, evil)})
+    for fmt in ("csv", "tsv", "md", "json", "apkg"):
+        target = tmp_path / f"evil.{fmt}"
+        export(catalog, fmt, target, lang="both")
+        if fmt != "apkg":
+            text = target.read_text(encoding="utf-8")
+            assert not RAW_CONTROL.search(text), fmt
+    findings = [f for html in _apkg_fields(tmp_path / "evil.apkg") for f in audit_html(html)]
+    findings += [f for html in _csv_fields(tmp_path / "evil.csv") for f in audit_html(html)]
+    findings += audit_html(_permissive_markdown().render((tmp_path / "evil.md").read_text(encoding="utf-8")))
+    assert findings == []
+    exported = json.loads((tmp_path / "evil.json").read_text(encoding="utf-8"))
+    assert exported["questions"][0]["prompt"]["en"] == evil  # JSON keeps the data, as \u escapes

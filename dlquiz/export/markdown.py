@@ -142,7 +142,7 @@ def _question(catalog: Catalog, q: Question, number: int, lang: str) -> list[str
     prompts = _texts(q.prompt, lang)
     out = [f"### {number}. {' '.join(prompts[0].split())}", ""]
     out += [f"*{' '.join(p.split())}*\n" for p in prompts[1:]]
-    out += [f"<sub>{sanitize.html_text(q.source)} · `{q.id}`</sub>", ""]
+    out += [f"<sub>{no_html(sanitize.html_text(q.source))} · `{q.id}`</sub>", ""]
     out += [f"**{_label('answer', lang)}.**", ""]
     out += [t + "\n" for t in _texts(q.answer_short, lang)]
     out += [f"**{_label('details', lang)}.**", ""]
