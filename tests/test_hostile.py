@@ -348,6 +348,7 @@ def test_generated_cases_together_leave_every_command_working(tmp_path: Path, su
     assert checked.code == 2
     assert "a[/]b[bold red]markup.yaml:1: not valid YAML" in checked.stdout
     assert "evil\\x1b[2J\\x1b]0;pwned\\x07.yaml: file name contains a control character" in checked.stdout
+    assert "two\\nlines.yaml" in listed.stderr and "two\\nlines.yaml: file name" in checked.stdout
     shown = run_measured(["show", "gen-fine"], env)
     _clean(shown, "show")
     assert shown.code == 0
