@@ -1,6 +1,7 @@
 """The scheduler against a simulated learner whose memory is not the scheduler's model.
 
-The learner's true memory is FSRS-6 with perturbed parameters and a different forgetting-curve decay; the
+The learner's true memory is FSRS-6 with perturbed parameters and a different forgetting-curve decay (the
+time between reviews rounded to the nearest day, neither convention a scheduler may use); the
 scheduling is dlquiz's own (``schedule.review``, with the interview rule ``schedule.plan_due`` applied the
 way ``StudySession.due_of`` applies it), and the fitting is ``dlquiz.optimize``'s code. A study session a
 day at 09:00 UTC: every due review, learning steps as they come due, ten new cards a day.
@@ -29,6 +30,7 @@ import math
 import random
 import sys
 import time
+from copy import copy
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
@@ -91,7 +93,13 @@ class Learner:
         return rng.choices((2, 3, 4), weights=(15, 75, 10))[0]
 
     def learn(self, card: fsrs.Card | None, card_id: int, rating: int, when: datetime) -> fsrs.Card:
-        card = card or fsrs.Card(card_id=card_id, due=when)
+        """The true memory after a review. Memory knows neither 24-hour periods nor study days: the time
+        since the last review is rounded to the nearest whole day (py-fsrs counts whole days only), so
+        23 h 55 min is a day, as it is for a person, and an hour is the same day."""
+        card = copy(card) if card else fsrs.Card(card_id=card_id, due=when)
+        if card.last_review is not None:
+            days_apart = round((when - card.last_review) / timedelta(days=1))
+            card.last_review = when - timedelta(days=days_apart)
         return self.memory.review_card(card, fsrs.Rating(rating), review_datetime=when)[0]
 
 

@@ -50,7 +50,7 @@ LangOption = Annotated[
         "-l",
         envvar="DLQUIZ_LANG",
         show_envvar=True,
-        help="Language: en, zh or both [default: the lang setting].",
+        help="Language: en, zh or both \\[default: the lang setting].",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]

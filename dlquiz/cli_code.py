@@ -82,7 +82,7 @@ def code_hint(drill_id: DrillArg, lang: MaybeLang = None) -> None:
 
     drill, card = _resolve(drill_id)
     if card is None or not card.hints:
-        raise DlquizError(f"{drill.id} has no hints")
+        raise DlquizError(_("{id} has no hints").format(id=drill.id))
     shown = min(workspace.reveal_hint(drill.id), len(card.hints))
     console().print(task(drill, card, _lang(lang), shown))
     if shown >= len(card.hints):
@@ -133,6 +133,7 @@ def code_check(
     from dlquiz.render import cards, console
     from dlquiz.render.code import verdict
 
+    workspace.read_head(file)  # a missing file, a FIFO or a huge file is refused before anything runs
     drill, card = _resolve(drill_id or workspace.identify(file))
     result = workspace.judge_file(drill.id, file, timeout=timeout)
     entry = workspace.note_attempt(drill.id, result)
@@ -161,7 +162,7 @@ def _record(drill: Any, card: Any, entry: dict[str, Any], passed: bool) -> dict[
     from dlquiz.session import StudySession
 
     if card is None:
-        raise DlquizError(f"no card in the banks is judged by {drill.id}: nothing to record")
+        raise DlquizError(_("no card in the banks is judged by {id}: nothing to record").format(id=drill.id))
     rating = workspace.suggested_rating(entry, passed)
     with _store() as store:
         now = _now()

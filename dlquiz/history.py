@@ -293,7 +293,8 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, Any], list[int]]:
                 ),
                 hint=_("write one with: dlquiz history export FILE.csv"),
             )
-        index = {name: header.index(name) for name in COLUMNS}
+        # The day columns are optional: files written before issue 16 do not have them.
+        index = {name: header.index(name) for name in COLUMNS + DAY_COLUMNS if name in header}
         schedulers: dict[str, Any] = {}
         reviews: list[dict[str, Any]] = []
         lines: list[int] = []
@@ -539,6 +540,11 @@ def _config_problem(config: dict[str, Any]) -> str | None:
         reason = _time_problem(config["interview_at"], datetime.max.replace(tzinfo=timezone.utc))
         if reason:
             return f"interview_at: {reason}"
+    if config.get("interview_date") is not None:
+        try:
+            date.fromisoformat(config["interview_date"])
+        except ValueError:
+            return _("interview_date: {value} is not a date").format(value=_short(config["interview_date"]))
     try:
         scheduler(SchedulerConfig.from_dict(config))
     except (ValueError, TypeError, KeyError, OverflowError) as error:

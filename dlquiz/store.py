@@ -461,7 +461,7 @@ class Store:
                     _("cannot read {path}: {reason}").format(path=path, reason=error.strerror), exit_code=1
                 ) from None
             if header != SQLITE_MAGIC:
-                raise _damaged(path, "it is not an SQLite file")
+                raise _damaged(path, _("it is not an SQLite file"))
         else:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -283,3 +283,10 @@ def test_a_due_code_drill_in_study_is_judged_from_its_file(cli, tmp_path, monkey
     rows = conn.execute("SELECT card_id, rating FROM reviews ORDER BY id").fetchall()
     conn.close()
     assert rows == [("lab-ce", 3), ("lab-ce.code", 3)]
+
+
+def test_check_refuses_a_fifo_without_blocking(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "adam_step.py")
+    result = cli("code", "check", "adam_step.py")
+    assert result.exit_code == 2 and "not a regular file" in result.stderr

@@ -110,7 +110,10 @@ def test_question_is_complete(qid: str) -> None:
         assert text.en.strip() and text.zh.strip()
         assert CJK.search(text.zh), f"zh text without Chinese: {text.zh[:60]!r}"
     for lang in LANGS:
-        assert "$" not in re.sub(r"\$[^$]+\$", "", q.answer_detailed.get(lang)), f"unbalanced $ in {lang}"
+        paired = re.sub(
+            r"\$\$.+?\$\$|\$[^$]+\$", "", q.answer_detailed.get(lang), flags=re.DOTALL
+        )  # $$display$$ too
+        assert "$" not in paired, f"unbalanced $ in {lang}"
 
 
 def test_enough_drills_of_every_type() -> None:
@@ -166,3 +169,19 @@ def test_chinese_text_uses_chinese_punctuation() -> None:
             if re.search(r"[，。、；：（][ \t]", prose):
                 problems.append(f"{q.id}: space after full-width punctuation in {prose[:40]!r}")
     assert problems == []
+
+
+def test_every_cloze_drill_explains_its_answer() -> None:
+    # A cloze's back repeats its sentence; the explanation is what the Anki Extra field shows (issue 15).
+    # It must say why, in both languages, and not be empty or a copy of the prompt.
+    missing = []
+    for q in shipped().questions:
+        for d in q.drills:
+            if d.type != "cloze":
+                continue
+            e = d.explanation
+            if e is None or not e.en.strip() or not e.zh.strip() or not CJK.search(e.zh):
+                missing.append(d.id)
+            elif e.en.strip() == d.prompt.en.strip() or e.zh.strip() == d.prompt.zh.strip():
+                missing.append(f"{d.id} (copies the prompt)")
+    assert missing == []

@@ -242,7 +242,7 @@ def test_history_files_carry_the_recorded_days(store, zone, tmp_path: Path, suff
     zone("America/Los_Angeles")
     other = Store.open(tmp_path / f"other{suffix}.db", now=utc(2027, 1, 5))
     try:
-        import_file(other, path)
+        import_file(other, path, now=utc(2027, 1, 5))  # the file's reviews are not in the future then
         days_of = [
             tuple(r) for r in other.conn.execute("SELECT study_day, utc_offset FROM reviews ORDER BY id")
         ]

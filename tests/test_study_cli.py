@@ -284,7 +284,6 @@ def test_quit_before_any_grade_prints_no_summary(cli, lab):
     assert reviews(lab) == []
 
 
-@pytest.mark.usefixtures("wide")
 def test_nothing_due_says_when_and_how_many_new(cli, lab):
     cli("config", "new_per_day", "2")
     study(cli, "", "4", "", "4", "q")

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
 
 HEADER = "# dlquiz code drill: {id}"
 HEADER_RE = re.compile(r"^# dlquiz code drill: ([a-z0-9-]+)\s*$", re.MULTILINE)
@@ -73,25 +75,25 @@ def start(drill: Any, card: Any, folder: Path, force: bool = False) -> Path:
     path = folder / drill.file_name
     if path.exists() and not force:
         raise DlquizError(
-            f"{path} already exists",
-            hint=f"check it with: dlquiz code check {path}  (or --force to start over)",
+            _("{path} already exists").format(path=path),
+            hint=_("check it with: dlquiz code check {path}  (or --force to start over)").format(path=path),
         )
     try:
         path.write_text(file_text(drill, card), encoding="utf-8")
     except OSError as error:
-        raise DlquizError(f"cannot write {path}: {error.strerror}") from None
+        raise DlquizError(
+            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
     return path
+
+
+MAX_FILE_BYTES = 1_000_000  # a solution is a few hundred lines; anything larger is not one
 
 
 def identify(path: Path) -> str:
     """The drill a file is for: its header line, else its file name (bn_backward.py -> bn-backward)."""
     ids = drill_ids()
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
-    except FileNotFoundError:
-        raise DlquizError(f"no such file: {path}", hint="start a drill with: dlquiz code start ID") from None
-    except OSError as error:
-        raise DlquizError(f"cannot read {path}: {error.strerror}") from None
+    head = read_head(path)
     found = HEADER_RE.search(head)
     if found and found.group(1) in ids:
         return found.group(1)
@@ -99,12 +101,41 @@ def identify(path: Path) -> str:
     if stem in ids:
         return stem
     close = difflib.get_close_matches(stem, ids, n=3, cutoff=0.5)
-    hint = f"did you mean: {', '.join(close)}? " if close else ""
+    hint = _("did you mean: {ids}? ").format(ids=", ".join(close)) if close else ""
     raise DlquizError(
-        f"{path.name} matches no code drill",
-        hint=f"{hint}name the drill with --drill ID, or start from a template: dlquiz code start ID "
-        f"(drills: dlquiz code list)",
+        _("{name} matches no code drill").format(name=path.name),
+        hint=hint + _("name the drill with --drill ID, or start from a template: dlquiz code start ID"),
     )
+
+
+def read_head(path: Path) -> str:
+    """The start of the user's file, refusing what is not a regular file of sane size (a FIFO or
+    /dev/zero would block or never end)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DlquizError(
+            _("no such file: {path}").format(path=path), hint=_("start a drill with: dlquiz code start ID")
+        ) from None
+    except OSError as error:
+        raise DlquizError(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DlquizError(_("{path} is not a regular file").format(path=path))
+    if info.st_size > MAX_FILE_BYTES:
+        raise DlquizError(
+            _("{path} is {size} bytes; a solution file is at most {limit}").format(
+                path=path, size=info.st_size, limit=MAX_FILE_BYTES
+            )
+        )
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4096).decode("utf-8", errors="replace")
+    except OSError as error:
+        raise DlquizError(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror)
+        ) from None
 
 
 def judge_file(

@@ -147,8 +147,10 @@ def render_list(console: Console, catalog: Catalog, lang: str, drills: bool = Tr
             for card_id, kind, _prompt in rows:
                 card = catalog.get(card_id)
                 assert card is not None
-                # Written as is: rich would turn the tabs that separate the fields into spaces.
-                console.file.write(f"{card_id}\t{card.section}\t{kind}\t{_record_prompt(card, lang)}\n")
+                # Written past rich, which would turn the tabs between fields into spaces: so sanitized
+                # here, field by field (a control character in a prompt must not reach a terminal).
+                fields = (card_id, card.section, kind, _record_prompt(card, lang))
+                console.file.write("\t".join(sanitize.name(f) for f in fields) + "\n")
             continue
         n_drills = sum(len(q.drills) for q in questions)
         title = " · ".join(section.title.get(code) for code in codes(section.title, lang))

@@ -222,7 +222,7 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> str:
             figure.title(plot.title)
         if plot.xlabel:
             figure.label(plot.xlabel, axis="x")
-        ylabel = f"{plot.ylabel} (log scale)" if plot.logy else plot.ylabel
+        ylabel = _("{label} (log scale)").format(label=plot.ylabel) if plot.logy else plot.ylabel
         if ylabel:
             figure.label(ylabel, axis="y")
         return figure.build().string()

@@ -101,10 +101,10 @@ def heatmap(days: list[tuple[date, int]]) -> Group:
 
 def figures(stats: Stats) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("", style="bold", no_wrap=True)
-    table.add_column(_("reviews"), justify="right", no_wrap=True)
-    table.add_column(_("time"), justify="right", no_wrap=True)
-    table.add_column(_("retention"), no_wrap=True)
+    table.add_column("", style="bold", overflow="fold")
+    table.add_column(_("reviews"), justify="right", overflow="fold")
+    table.add_column(_("time"), justify="right", overflow="fold")
+    table.add_column(_("retention"), overflow="fold")
     periods = (("today", N_("today")), ("week", N_("7 days")), ("month", N_("30 days")), ("all", N_("all")))
     for key, label in periods:
         r = stats.retention.get(key)
@@ -172,11 +172,11 @@ def mastery(stats: Stats, lang: str) -> Table:
     width = 10 if interview else 16
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column(_("section"), max_width=26, overflow="fold")
-    table.add_column(_("cards"), justify="right", no_wrap=True)
-    table.add_column(_("recall today"), no_wrap=True)
+    table.add_column(_("cards"), justify="right", overflow="fold")
+    table.add_column(_("recall today"), overflow="fold")
     if interview:
         kept = _("interview day (kept up)") if interview.get("kept_up") else _("interview day")
-        table.add_column(kept, no_wrap=True)
+        table.add_column(kept, overflow="fold")
     for m in stats.mastery:
         title = " · ".join(m.title.get(c, m.section) for c in langs(lang))
         row: list[RenderableType] = [
@@ -195,11 +195,11 @@ def mocks(stats: Stats, last: int = 8) -> RenderableType:
     if not stats.mocks:
         return RichText(_("No mock interviews yet: dlquiz mock runs one."), style="dim")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(_("date"), no_wrap=True)
-    table.add_column(_("questions"), justify="right", no_wrap=True)
-    table.add_column(_("key points"), justify="right", no_wrap=True)
-    table.add_column(_("score"), no_wrap=True)
-    table.add_column(_("time"), justify="right", no_wrap=True)
+    table.add_column(_("date"), overflow="fold")
+    table.add_column(_("questions"), justify="right", overflow="fold")
+    table.add_column(_("key points"), justify="right", overflow="fold")
+    table.add_column(_("score"), overflow="fold")
+    table.add_column(_("time"), justify="right", overflow="fold")
     for m in stats.mocks[-last:]:
         table.add_row(
             parse_time(m.started_at).astimezone().strftime("%Y-%m-%d %H:%M"),

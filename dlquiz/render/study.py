@@ -202,7 +202,12 @@ def summary(graded: list[Any], seconds: float, due_tomorrow: int) -> Panel:
     table.add_column(style="bold")
     table.add_column()
     table.add_row(_("cards reviewed"), str(n))
-    table.add_row(_("correct"), f"{correct}/{n} ({100 * correct / n:.0f}%)" if n else "—")
+    share = (
+        _("{correct}/{n} ({percent:.0f}%)").format(correct=correct, n=n, percent=100 * correct / n)
+        if n
+        else "—"
+    )
+    table.add_row(_("correct"), share)
     minutes, secs = divmod(int(seconds), 60)
     table.add_row(_("time"), _("{m}m {s:02d}s").format(m=minutes, s=secs))
     table.add_row(_("due tomorrow"), str(due_tomorrow))
