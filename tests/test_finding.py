@@ -273,3 +273,30 @@ def test_prove_list_shows_each_parameters_range_and_help(cli):
     assert shown.replace(",", "") in text.replace(",", "")
     low = cli("prove", "optimizer-race", "--set", f"steps={int(steps['min']) - 1}")
     assert low.exit_code == 2 and "Traceback" not in low.output  # the range --list shows is the one enforced
+
+
+def test_list_and_search_show_a_strangers_control_characters_as_notation():
+    """Defence in depth (check refuses such a bank): the rows never drive the terminal or split a record."""
+    import io
+    from datetime import datetime, timezone
+
+    from rich.console import Console
+
+    from dlquiz import finder
+    from dlquiz.render.find import render_rows
+    from tests.lab import basic_drills, catalog_of, question_data
+
+    evil = "Hessian \x1b]0;owned\x07 \u202eevil\tcol"
+    catalog = catalog_of(question_data("evil-q", prompt=evil, drills=basic_drills("evil-q", 1)))
+    now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    for rows in (finder.list_rows(catalog, {}), finder.search(catalog, {}, "hessian")):
+        for terminal in (True, False):
+            buffer = io.StringIO()
+            console = Console(file=buffer, width=80, force_terminal=terminal, color_system=None)
+            render_rows(console, rows, "en", now)
+            out = buffer.getvalue()
+            assert "evil-q" in out
+            assert "\x1b]0;" not in out and "\x07" not in out and "\u202e" not in out
+            assert "<U+202E>evil" in out or terminal  # shown as notation (cut to the width in a terminal)
+            if not terminal:
+                assert all(line.count("\t") == 4 for line in out.splitlines())  # a tab never splits a record

@@ -14,6 +14,7 @@ from typing import Any
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text as RichText
 
+from dlquiz import sanitize
 from dlquiz.finder import Row, due_label
 from dlquiz.mathtext import inline_math
 from dlquiz.model import CLOZE_RE
@@ -46,7 +47,12 @@ def _text(row: Row, lang: str, room: int | None = None) -> str:
 
 
 def render_rows(console: Any, rows: Sequence[Row], lang: str, now: datetime) -> None:
-    cells = [(r.id, r.section, r.type, due_label(r, now), _text(r, lang)) for r in rows]
+    # Ids, sections and prompts may come from a stranger's bank: controls and bidi marks become visible
+    # notation (sanitize.name), and a tab or newline inside a field can never split a record.
+    cells = [
+        tuple(sanitize.name(f) for f in (r.id, r.section, r.type, due_label(r, now), _text(r, lang)))
+        for r in rows
+    ]
     if not console.is_terminal:
         for cell in cells:
             console.file.write("\t".join(cell) + "\n")  # records as they are: no styling, no width
@@ -60,7 +66,8 @@ def render_rows(console: Any, rows: Sequence[Row], lang: str, now: datetime) -> 
     room = max(MIN_PROMPT, room)
     console.print(_line(head, widths, room), style="dim", soft_wrap=True)
     for row, cell in zip(rows, cells, strict=True):
-        console.print(_line((*cell[:4], _text(row, lang, room)), widths, room), soft_wrap=True)
+        text = sanitize.name(_text(row, lang, room))
+        console.print(_line((*cell[:4], text), widths, room), soft_wrap=True)
 
 
 def _line(cell: Sequence[str], widths: Sequence[int], room: int) -> RichText:
