@@ -455,8 +455,10 @@ def validate(data: dict[str, Any], now: datetime, lines: list[int] | None = None
     if not isinstance(data.get("reviews"), list) or not isinstance(data.get("schedulers"), dict):
         return problems
     schedulers = data["schedulers"]
+    # Only the configs a sound review uses are ever stored, so only those must build a scheduler.
+    used = {r.get("scheduler") for n, r in enumerate(data["reviews"]) if n not in bad_rows}
     for key, config in schedulers.items():
-        if key in bad_schedulers:
+        if key in bad_schedulers or key not in used:
             continue
         reason = _config_problem(config)
         if reason:

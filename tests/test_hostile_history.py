@@ -14,6 +14,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -53,13 +54,32 @@ def digest(folder: Path) -> dict[str, str]:
     return found
 
 
-@pytest.fixture
-def database(cli, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    """A database with one review graded here, in a folder of its own."""
-    folder = tmp_path / "db"
-    db = folder / "dlquiz.db"
-    assert cli("--db", str(db), "grade", "bn-what", "good").exit_code == 0
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """A database with one review graded here (made once: grading compiles the bank cache)."""
+    from datetime import datetime, timezone
+
+    from dlquiz import catalog
+    from dlquiz.session import StudySession
+    from dlquiz.store import Store
+
+    db = tmp_path_factory.mktemp("template") / "dlquiz.db"
+    cat = catalog.load().catalog
+    now = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
+    store = Store.open(db)
+    try:
+        StudySession(store, cat, now).grade(cat.get("bn-what"), 3, now)
+    finally:
+        store.close()
     return db
+
+
+@pytest.fixture
+def database(template: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "db"
+    folder.mkdir()
+    shutil.copy(template, folder / "dlquiz.db")
+    return folder / "dlquiz.db"
 
 
 def _file_for(name: str, tmp_path: Path) -> Path:
