@@ -467,10 +467,11 @@ def validate(data: dict[str, Any], now: datetime, lines: list[int] | None = None
     latest = now + FUTURE_SLACK
     seen: dict[str, list[int]] = {}
     for n, r in enumerate(data["reviews"]):
+        if isinstance(r, dict) and isinstance(r.get("uid"), str):
+            seen.setdefault(r["uid"], []).append(n)  # every row counts for duplicates, sound or not
         if n in bad_rows:
             continue
         where = _where(["reviews", n], lines)
-        seen.setdefault(r["uid"], []).append(n)
         for key, pattern in (("uid", UID_RE), ("card_id", ID_RE)):
             if not pattern.fullmatch(r[key]):  # the schema's $ also matches before a final newline
                 problems.append(
