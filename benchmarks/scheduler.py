@@ -1,6 +1,7 @@
 """The scheduler against a simulated learner whose memory is not the scheduler's model.
 
-The learner's true memory is FSRS-6 with perturbed parameters and a different forgetting-curve decay; the
+The learner's true memory is FSRS-6 with perturbed parameters and a different forgetting-curve decay (the
+time between reviews rounded to the nearest day, neither convention a scheduler may use); the
 scheduling is dlquiz's own (``schedule.review``, with the interview rule ``schedule.plan_due`` applied the
 way ``StudySession.due_of`` applies it), and the fitting is ``dlquiz.optimize``'s code. A study session a
 day at 09:00 UTC: every due review, learning steps as they come due, ten new cards a day.
@@ -13,8 +14,13 @@ day at 09:00 UTC: every due review, learning steps as they come due, ten new car
    its desired retention raised until it uses as many reviews as the interview mode, and for the interview
    mode (target 0.95). Each policy is run from the same day-335 state over several outcome seeds.
    Targets: interview mode forgets at least 30% fewer than plain FSRS, and fewer than raised retention.
+3. Daily use (issue 16): 90 days, one session a day at a random hour from 06:00 to 02:00, scheduled by
+   counting elapsed time in whole 24-hour periods (py-fsrs's own count, dlquiz before) and in study days
+   (dlquiz now), on the same learner, cards and outcome seeds. Printed for each: the share of passing
+   reviews (after a card's 3rd review) that gave a 1-day interval, reviews per card, true retention.
+   Target: study days give fewer 1-day intervals and fewer reviews per card.
 
-    python benchmarks/scheduler.py [--cards 300] [--seeds 8]
+    python benchmarks/scheduler.py [--cards 300] [--seeds 8] [--daily-only]
 """
 
 from __future__ import annotations
@@ -24,14 +30,15 @@ import math
 import random
 import sys
 import time
+from copy import copy
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 import fsrs
 
-from dlquiz import optimize
+from dlquiz import days, optimize
 from dlquiz.plan import DEFAULT_TARGET
-from dlquiz.schedule import REVIEW, SchedulerConfig, iso, parse_time, plan_due, recall, review
+from dlquiz.schedule import PERIODS, REVIEW, SchedulerConfig, iso, parse_time, plan_due, recall, review
 from dlquiz.store import CardState
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -86,7 +93,13 @@ class Learner:
         return rng.choices((2, 3, 4), weights=(15, 75, 10))[0]
 
     def learn(self, card: fsrs.Card | None, card_id: int, rating: int, when: datetime) -> fsrs.Card:
-        card = card or fsrs.Card(card_id=card_id, due=when)
+        """The true memory after a review. Memory knows neither 24-hour periods nor study days: the time
+        since the last review is rounded to the nearest whole day (py-fsrs counts whole days only), so
+        23 h 55 min is a day, as it is for a person, and an hour is the same day."""
+        card = copy(card) if card else fsrs.Card(card_id=card_id, due=when)
+        if card.last_review is not None:
+            days_apart = round((when - card.last_review) / timedelta(days=1))
+            card.last_review = when - timedelta(days=days_apart)
         return self.memory.review_card(card, fsrs.Rating(rating), review_datetime=when)[0]
 
 
@@ -223,15 +236,143 @@ def run_policy(
     return total_forgotten / seeds, total_reviews / seeds
 
 
+# --- 3. daily use at a random hour --------------------------------------------------------------------------
+
+DAILY_DAYS = 90
+
+
+@dataclass
+class Daily:
+    reviews: int = 0
+    passing_after_third: int = 0  # passing reviews of review-state cards that had 3+ reviews before
+    one_day: int = 0  # ...that gave a 1-day interval
+    review_state: int = 0  # reviews of cards in the Review state
+    recalled: int = 0  # ...that were passed (true retention)
+    cards: int = 0
+
+
+def daily_session(
+    world: World,
+    learner: Learner,
+    config: SchedulerConfig,
+    ids: list[str],
+    now: datetime,
+    rng: random.Random,
+    out: Daily,
+) -> None:
+    """One session at ``now``: the learning steps due, every review due this study day, ten new cards."""
+    tomorrow = days.start_of(days.study_day(now) + timedelta(days=1))
+    new_left = NEW_PER_DAY
+    while True:
+        learning = [
+            c
+            for c in ids
+            if c in world.states
+            and world.states[c].state != REVIEW
+            and parse_time(world.states[c].due) <= now + timedelta(minutes=20)
+        ]
+        due = [
+            c
+            for c in ids
+            if c in world.states
+            and world.states[c].state == REVIEW
+            and parse_time(world.states[c].due) < tomorrow
+        ]
+        if learning and parse_time(world.states[min(learning, key=lambda c: world.states[c].due)].due) <= now:
+            card_id = min(learning, key=lambda c: world.states[c].due)
+        elif due:
+            card_id = min(due, key=lambda c: world.states[c].due)
+        elif new_left and world.introduced < len(ids):
+            card_id = ids[world.introduced]
+            world.introduced += 1
+            new_left -= 1
+        elif learning:
+            card_id = min(learning, key=lambda c: world.states[c].due)
+            now = max(now, parse_time(world.states[card_id].due))
+        else:
+            return
+        before = world.states.get(card_id)
+        truth = world.truth.get(card_id)
+        rating = learner.answer(truth, now, rng)
+        world.truth[card_id] = learner.learn(truth, len(world.truth) + 1, rating, now)
+        after = review(config, card_id, before, rating, now)
+        world.states[card_id] = after
+        out.reviews += 1
+        if before is not None and before.state == REVIEW:
+            out.review_state += 1
+            out.recalled += rating > 1
+            if rating > 1 and before.reps >= 3:
+                out.passing_after_third += 1
+                out.one_day += parse_time(after.due) - now < timedelta(days=1.5)
+        now += timedelta(seconds=SECONDS_PER_CARD)
+
+
+def daily_use(learner: Learner, config: SchedulerConfig, n_cards: int, seed: int) -> Daily:
+    ids = [f"c{i:04d}" for i in range(n_cards)]
+    world = World({}, {}, [], 0)
+    hours = random.Random(seed)  # the same study hours for both countings
+    outcomes = random.Random(10_000 + seed)
+    out = Daily()
+    first = START.replace(hour=0)
+    for day in range(DAILY_DAYS):
+        when = first + timedelta(days=day, hours=hours.uniform(6, 26))
+        daily_session(world, learner, config, ids, when, outcomes, out)
+    out.cards = world.introduced
+    return out
+
+
+def report_daily(learner: Learner, n_cards: int, seeds: int) -> bool:
+    print(
+        f"\n3. daily use: {DAILY_DAYS} days, one session a day at a random hour (06:00-02:00), "
+        f"{n_cards} cards, {seeds} seed(s), default parameters"
+    )
+    print(
+        f"   {'elapsed time counted in':<26}{'1-day after 3rd review':>24}"
+        f"{'reviews/card':>14}{'retention':>11}"
+    )
+    results = {}
+    # Before issue 16, dlquiz counted whole 24-hour periods (py-fsrs's own count); now study days.
+    countings = (
+        ("whole 24-hour periods", SchedulerConfig(elapsed=PERIODS)),
+        ("study days", SchedulerConfig()),
+    )
+    for name, config in countings:
+        total = Daily()
+        for seed in range(seeds):
+            got = daily_use(learner, config, n_cards, seed)
+            for key in total.__dataclass_fields__:
+                setattr(total, key, getattr(total, key) + getattr(got, key))
+        share = total.one_day / total.passing_after_third if total.passing_after_third else 0.0
+        per_card = total.reviews / total.cards if total.cards else 0.0
+        retention = total.recalled / total.review_state if total.review_state else 0.0
+        results[name] = (share, per_card, retention)
+        print(
+            f"   {name:<26}{100 * share:>23.1f}%{per_card:>14.1f}{100 * retention:>10.1f}%"
+            f"   ({total.one_day}/{total.passing_after_third}; {total.reviews} reviews)"
+        )
+    old, new = results["whole 24-hour periods"], results["study days"]
+    ok = new[0] < old[0] and new[1] < old[1]
+    print(
+        f"{'PASS' if ok else 'FAIL'}  study days give fewer 1-day intervals ({100 * new[0]:.1f}% vs "
+        f"{100 * old[0]:.1f}%) and fewer reviews per card ({new[1]:.1f} vs {old[1]:.1f})"
+    )
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=8, help="outcome seeds per interview policy")
     parser.add_argument("--learner", type=int, default=7, help="seed of the true parameters")
+    parser.add_argument("--daily-only", action="store_true", help="run only 3. (daily use at a random hour)")
     args = parser.parse_args()
     started = time.perf_counter()
     truth = true_parameters(args.learner)
     learner = Learner(truth)
+    ok_daily = report_daily(learner, args.cards, args.seeds)
+    if args.daily_only:
+        print(f"\nrun time {time.perf_counter() - started:.1f} s")
+        return 0 if ok_daily else 1
     ids = [f"c{i:04d}" for i in range(args.cards)]
     world = World({}, {}, [], 0)
     rng = random.Random(42)
@@ -309,7 +450,7 @@ def main() -> int:
         f"the same reviews ({mode_lost:.2f} vs {raised_lost:.2f}; {mode_used:.0f} vs {raised_used:.0f})"
     )
     print(f"\nrun time {time.perf_counter() - started:.1f} s")
-    return 0 if ok_fit and ok_plain and ok_raised else 1
+    return 0 if ok_fit and ok_plain and ok_raised and ok_daily else 1
 
 
 if __name__ == "__main__":

@@ -92,12 +92,15 @@ def populate(path: Path, catalog: Catalog, n_reviews: int, rng: random.Random) -
                     blob,
                     blob,
                     None,
+                    (when - timedelta(hours=4)).date().isoformat(),  # its study day (TZ=UTC here)
+                    0,
                 )
             )
         with store.write():
             store.conn.executemany(
                 "INSERT INTO reviews (uid, card_id, reviewed_at, rating, duration_ms, kind, scheduler_id,"
-                " state_before, state_after, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " state_before, state_after, content_hash, study_day, utc_offset)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
     store.close()

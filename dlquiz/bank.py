@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlquiz.coding.registry import IDS as CODE_DRILL_IDS  # a plain tuple: no NumPy
 from dlquiz.errors import closest
 from dlquiz.model import CLOZE_RE, LANGS, Catalog, Section, Text, build_question
 
@@ -25,6 +26,24 @@ if TYPE_CHECKING:
     import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("bank.schema.json")
+
+# Limits on one bank file (documented in the README, "Limits"). A bank comes from strangers; each limit
+# turns what would be minutes of CPU, gigabytes of memory or a RecursionError into a file:line error.
+# The full JSON export of the shipped banks is about 0.7 MB, 13,700 nodes and 10 levels deep.
+MAX_FILE_BYTES = 2_000_000
+MAX_NODES = 40_000  # YAML nodes: mappings, lists and scalars (a YAML node costs ~20 µs to parse)
+MAX_DEPTH = 32  # nested mappings and lists
+MAX_INT_DIGITS = 15  # far above any year, order or answer; Python refuses to parse 4,300+ digits anyway
+MAX_TEXT_PROBLEMS = 20  # control characters reported per file before "and N more"
+
+
+class BankLimit(Exception):
+    """A bank file breaks one of the limits above; raised while parsing, reported as a file:line error."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -37,10 +56,13 @@ class Problem:
     blocking: bool = True  # False: a dangling reference; check fails, but the question still loads
 
     def __str__(self) -> str:
+        from dlquiz import sanitize
+
+        # One record per line, whatever the file name or message holds (a newline would forge a record).
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.path}:" if self.path else ""
         tag = "" if self.severity == "error" else " warning:"
-        return f"{where}:{tag}{field} {self.message}"
+        return sanitize.name(f"{where}:{tag}{field} {self.message}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +111,41 @@ def _line_loader() -> Any:
 
     class _LineLoader(yaml.SafeLoader):
         duplicate_keys: list[tuple[int, str]]
+        depth = 0
+        nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            # Aliases are refused outright: banks never need them, and expanding shared nodes (an alias
+            # bomb, "billion laughs") is exponential work for every pass that walks the data afterwards.
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise BankLimit(
+                    mark.line + 1, "aliases (*name) are not allowed in a bank; write the value out"
+                )
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                line = self.peek_event().start_mark.line + 1
+                raise BankLimit(
+                    line, f"more than {MAX_NODES:,} YAML nodes; split the bank into several files"
+                )
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    line = self.peek_event().start_mark.line + 1
+                    raise BankLimit(line, f"nested more than {MAX_DEPTH} levels deep")
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def construct_yaml_int(self, node: Any) -> int:
+            digits = sum(c.isdigit() for c in str(node.value))
+            if digits > MAX_INT_DIGITS:
+                raise BankLimit(
+                    node.start_mark.line + 1, f"a number with {digits} digits (at most {MAX_INT_DIGITS})"
+                )
+            return super().construct_yaml_int(node)
+
+    _LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
 
     _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
     _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
@@ -211,6 +268,8 @@ def _schema_message(error: Any) -> tuple[list[Any], str]:
     if kind == "pattern":
         if "\\S" in error.schema.get("pattern", ""):
             return path, "must not be empty"
+        if error.schema.get("pattern", "").startswith("^https?"):
+            return path, f"{_short(error.instance)} is not an http:// or https:// URL (no spaces or quotes)"
         return path, f"{error.instance!r} is not a valid id (lowercase letters, digits and hyphens" + (
             "; drill ids are <question-id>.<name>)" if "\\." in error.schema["pattern"] else ")"
         )
@@ -283,7 +342,11 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+            # Every *.yaml entry, regular or not: a FIFO or a symlink loop is reported by read_file, not
+            # silently skipped; only sub-folders are left out.
+            files.extend(
+                sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
+            )
         else:
             files.append(path)
     return files
@@ -292,7 +355,7 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (read_file reports it)
         return path
 
 
@@ -304,19 +367,75 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _read_text(path: Path, name: str) -> tuple[str | None, Problem | None]:
+    """The text of a bank file, read within the limits: a regular file only, at most MAX_FILE_BYTES.
+
+    The type and size are checked on ``stat`` before opening, so a FIFO (which would block), a device
+    (/dev/zero never ends) or a symlink loop is refused without reading a byte. The file is opened
+    non-blocking and checked again, in case it was swapped for something else in between.
+    """
+    import errno
+    import stat
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None, Problem(name, 0, "", "no such file")
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None, Problem(name, 0, "", "symlink loop: the link points back to itself")
+        return None, Problem(name, 0, "", f"cannot read: {error.strerror or error}")
+    if not stat.S_ISREG(info.st_mode):
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(info.st_mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a device"
+        )
+        if stat.S_ISSOCK(info.st_mode):
+            kind = "a socket"
+        return None, Problem(name, 0, "", f"not a regular file ({kind}); a bank must be a .yaml file")
+    if info.st_size > MAX_FILE_BYTES:
+        return None, Problem(name, 0, "", _too_big(info.st_size))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None, Problem(name, 0, "", "not a regular file; a bank must be a .yaml file")
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return None, Problem(name, 0, "", f"cannot read: {error.strerror or error}")
+    if len(raw) > MAX_FILE_BYTES:
+        return None, Problem(name, 0, "", _too_big(len(raw)))
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        return None, Problem(name, line, "", f"not UTF-8 text (byte {raw[error.start]:#04x})")
+
+
+def _too_big(size: int) -> str:
+    return f"{size:,} bytes; a bank file may hold at most {MAX_FILE_BYTES:,} (split it into several files)"
+
+
 def read_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Parse and schema-check one bank file. Returns (data, problems); data is None when unusable."""
     import yaml
 
     name = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(name, 0, "", "no such file")]
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(name, 0, "", f"cannot read: {error}")]
+    text, unreadable = _read_text(path, name)
+    if text is None:
+        return None, [unreadable] if unreadable else []
     try:
         data, duplicate_keys = _parse_yaml(text)
+    except BankLimit as error:
+        return None, [Problem(name, error.line, "", error.message)]
+    except yaml.reader.ReaderError as error:  # a raw control character: the position is a character index
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        return None, [
+            Problem(name, line, "", f"not valid YAML: control character {_notation(error.character)}")
+        ]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
@@ -342,8 +461,67 @@ def read_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         )
     for part in parts:
         problems.extend(_schema_problems(name, part))
+        problems.extend(_text_problems(name, part))
     problems.sort(key=lambda p: (p.line, p.path))
     return data, problems
+
+
+def _notation(char: Any) -> str:
+    from dlquiz import sanitize
+
+    text = chr(char) if isinstance(char, int) else str(char)
+    return sanitize.find(text) or sanitize.name(text)
+
+
+def _text_problems(name: str, data: Any) -> list[Problem]:
+    """Control characters and bidi overrides anywhere (keys too), and formulas the renderer cannot handle.
+
+    Every string that ``show`` will render as math (a formula's ``latex``, each ``$...$`` in prose) goes
+    through ``mathtext.problem``, the same renderer's own verdict.
+    """
+    from dlquiz import mathtext, sanitize
+
+    out: list[Problem] = []
+    control = 0
+
+    def report(steps: list[Any], message: str) -> None:
+        out.append(Problem(name, _line_of(data, steps), _field_path(data, steps), message))
+
+    def walk(value: Any, steps: list[Any]) -> None:
+        nonlocal control
+        if isinstance(value, dict):
+            items: Iterable[tuple[Any, Any]] = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            items = ()
+        for key, child in items:
+            if isinstance(key, str) and (found := sanitize.find(key)):
+                control += 1
+                if control <= MAX_TEXT_PROBLEMS:
+                    report([*steps, key], f"key contains a control character ({found})")
+            walk(child, [*steps, key])
+        if not isinstance(value, str):
+            return
+        found = sanitize.find(value)
+        if found:
+            control += 1
+            if control <= MAX_TEXT_PROBLEMS:
+                report(steps, f"contains a control character ({found}); terminals and Anki would obey it")
+            return
+        formulas = [value] if steps[-1:] == ["latex"] else mathtext.math_segments(value)
+        for latex in formulas:
+            message = mathtext.problem(latex)
+            if message:
+                report(steps, message)
+                break
+
+    walk(data, [])
+    if control > MAX_TEXT_PROBLEMS:
+        out.append(
+            Problem(name, 0, "", f"{control - MAX_TEXT_PROBLEMS} more string(s) with control characters")
+        )
+    return out
 
 
 def bank_parts(data: dict[str, Any]) -> list[Any]:
@@ -384,8 +562,10 @@ def _schema_problems(name: str, data: Any) -> list[Problem]:
 
 def _numeric_problems(name: str, data: dict[str, Any]) -> list[Problem]:
     out = []
-    for qi, q in enumerate(data.get("questions") or []):
-        for di, d in enumerate((q or {}).get("drills") or [] if isinstance(q, dict) else []):
+    questions = data.get("questions")
+    for qi, q in enumerate(questions if isinstance(questions, list) else []):
+        drills = q.get("drills") if isinstance(q, dict) else None
+        for di, d in enumerate(drills if isinstance(drills, list) else []):
             if isinstance(d, dict) and d.get("type") == "numeric":
                 for key in ("answer", "tolerance"):
                     value = d.get(key)
@@ -413,6 +593,15 @@ def load(
     parsed: list[tuple[Path, dict[str, Any]]] = []
     bad_files: set[str] = set()
     for path in files:
+        from dlquiz import sanitize
+
+        if found := sanitize.find(path.name, one_line=True):
+            # Reported under a name with the character as notation; the file is not read at all.
+            problems.append(
+                Problem(display_path(path), 0, "", f"file name contains a control character ({found})")
+            )
+            bad_files.add(display_path(path))
+            continue
         data, file_problems = read_file(path)
         problems.extend(file_problems)
         if data is None or any(p.severity == "error" for p in file_problems):
@@ -512,6 +701,13 @@ def _cross_checks(
                 report(dsteps + ["options"], "no option is marked correct")
             elif d["type"] == "choice" and all(o["correct"] for o in d["options"]):
                 report(dsteps + ["options"], "every option is marked correct")
+            elif d["type"] == "code" and d["judge"] not in CODE_DRILL_IDS:
+                near = closest(d["judge"], set(CODE_DRILL_IDS))
+                report(
+                    dsteps + ["judge"],
+                    f"no code drill with id {d['judge']!r}"
+                    + (f" (did you mean {', '.join(near)}?)" if near else ""),
+                )
     seen.update(local)
     return out
 

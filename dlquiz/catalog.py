@@ -25,13 +25,20 @@ def _fingerprint(files: Sequence[Path]) -> str:
     # The code that builds the cache is part of its key, so an upgrade (or a developer's edit) rebuilds it.
     builders = [
         paths.PACKAGE_DIR / name
-        for name in ("bank.schema.json", "bank.py", "model.py", "catalog.py", "mathtext.py")
+        for name in (
+            "bank.schema.json",
+            "bank.py",
+            "model.py",
+            "catalog.py",
+            "mathtext.py",
+            "coding/registry.py",
+        )
     ]
     for path in [*builders, *files]:
         try:
             st = path.stat()
             parts.append(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
             parts.append(f"{path}:missing")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -20,6 +20,7 @@ import typer
 from dlquiz import i18n
 from dlquiz.errors import DlquizError
 from dlquiz.i18n import _
+from dlquiz.sanitize import name as safe  # untrusted ids and paths in plain output lines
 
 app = typer.Typer(
     name="dlquiz",
@@ -49,7 +50,7 @@ LangOption = Annotated[
         "-l",
         envvar="DLQUIZ_LANG",
         show_envvar=True,
-        help="Language: en, zh or both [default: the lang setting].",
+        help="Language: en, zh or both \\[default: the lang setting].",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -60,6 +61,7 @@ class Options:
 
     banks: list[str] = []
     db: str | None = None
+    lang: str | None = None  # the running command's language, resolved once by friendly()
     # What the command has already saved, for the message when its output then cannot be written
     # ("the review was recorded"): the user must not grade twice because the confirmation was lost.
     saved: str | None = None
@@ -72,7 +74,8 @@ def friendly(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             # Before anything else, so that errors, too, are in the user's language.
-            i18n.set_language(_content_language(kwargs.get("lang")))
+            Options.lang = _content_language(kwargs.get("lang"))
+            i18n.set_language(Options.lang)
             return fn(*args, **kwargs)
         except DlquizError as error:
             _report(error)
@@ -94,6 +97,10 @@ def friendly(fn: F) -> F:
             found = fault(error, paths.database(Options.db))  # a fault met while reading, named truthfully
             _report(found)
             raise typer.Exit(found.exit_code) from None
+        finally:
+            # The language was this command's: the next call in this process (a test) starts afresh.
+            Options.lang = None
+            i18n.set_language(None)
 
     return wrapper  # type: ignore[return-value]
 
@@ -122,7 +129,7 @@ def _content_language(lang: Lang | None) -> str:
     if env in Lang.__members__:
         return env
     from dlquiz import paths
-    from dlquiz.store import peek_setting
+    from dlquiz.prefs import peek_setting
 
     stored = peek_setting(paths.database(Options.db), "lang")
     return stored if stored in Lang.__members__ else Lang.en.value
@@ -367,8 +374,8 @@ MaybeLang = LangOption
 
 
 def _language(lang: Lang | None, store: Any = None) -> str:
-    """--lang when given, else the lang setting."""
-    return _content_language(lang)
+    """--lang when given, else $DLQUIZ_LANG, else the lang setting (as resolved for this command)."""
+    return Options.lang or _content_language(lang)
 
 
 def _seed(seed: int | None) -> int:
@@ -493,7 +500,7 @@ def grade(
     typer.echo(
         _("recorded {rating} for {card}; next due {when} (in {interval})").format(
             rating=shown,
-            card=card.id,
+            card=safe(card.id),
             when=local,
             interval=format_interval(due - now),
         )
@@ -510,7 +517,7 @@ def undo() -> None:
         undone = undo_last(store)
     if undone is None:
         raise DlquizError(_("there is no review to undo"), exit_code=1)
-    typer.echo(_("undid the last review of {card}").format(card=undone[0]))
+    typer.echo(_("undid the last review of {card}").format(card=safe(undone[0])))
 
 
 @app.command()
@@ -539,12 +546,12 @@ def config(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    table.add_column(_("setting"), style="bold")
-    table.add_column(_("value"))
+    table.add_column(_("setting"), style="bold", no_wrap=True)  # names are never squeezed into "…"
+    table.add_column(_("value"), no_wrap=True)
     table.add_column(_("meaning"), style="dim")
     for name, (default, meaning) in SETTINGS.items():
-        changed = " " + _("(default {default})").format(default=default) if values[name] != default else ""
-        table.add_row(name, str(values[name]), _(meaning) + changed)
+        shown = _("{meaning} (default {default})") if values[name] != default else "{meaning}"
+        table.add_row(name, str(values[name]), shown.format(meaning=_(meaning), default=default))
     console().print(table)
 
 
@@ -569,7 +576,8 @@ def doctor(
         out = console()
         say = functools.partial(out.print, soft_wrap=True)  # one finding per line, whole in a pipe
         mark = "[green]✓[/]" if report.integrity == "ok" else "[red]✗[/]"
-        say(mark + " " + _("integrity: {result}").format(result=report.integrity))
+        result = _("ok") if report.integrity == "ok" else report.integrity  # else SQLite's own words
+        say(mark + " " + _("integrity: {result}").format(result=result))
         if report.mismatched:
             say(
                 "[red]✗[/] "
@@ -905,7 +913,7 @@ def export_cmd(
     )
     typer.echo(
         _("wrote {path} ({counts}; {sections} section(s), {kb:.0f} KB, {seconds:.1f} s)").format(
-            path=_("standard output") if str(output) == "-" else result.path,
+            path=_("standard output") if str(output) == "-" else safe(result.path),
             counts=counts,
             sections=len(result.sections),
             kb=result.bytes / 1024,
@@ -932,7 +940,7 @@ def history_export(
 
     with _store() as store:
         count = history.export(store, file, force)
-    typer.echo(_("wrote {n} review(s) to {file}").format(n=count, file=file))
+    typer.echo(_("wrote {n} review(s) to {file}").format(n=count, file=safe(file)))
 
 
 @history_app.command("import")
@@ -958,14 +966,24 @@ def history_import(
     )
 
 
+from dlquiz.cli_code import code_app  # noqa: E402  (its commands use the helpers above)
+
+app.add_typer(code_app, name="code")
+
+
 def main() -> None:
     if sys.stdout is None:  # started with stdout closed (">&-"): refuse before anything is changed
         sys.stderr and sys.stderr.write("error: standard output is closed; dlquiz needs it to report\n")
         sys.exit(1)
+    from dlquiz.render import encoding_note, guard_encoding
+
+    guard_encoding()
     try:
         app()
     except KeyboardInterrupt:  # outside the study screen, Ctrl-C just ends quietly
         sys.exit(130)
+    finally:
+        encoding_note()
 
 
 if __name__ == "__main__":

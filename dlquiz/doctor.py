@@ -63,6 +63,7 @@ def replay_steps(
     A row that cannot be replayed (see ``Review.problem``, or a scheduler config that is missing or
     unreadable) is skipped and described in ``bad``, so one hand-edited row never stops a command."""
     state: CardState | None = None
+    last_day = None
     for r in reviews:
         if r.problem:
             if bad is not None:
@@ -77,14 +78,23 @@ def replay_steps(
                     if r.scheduler_id is not None
                     else SchedulerConfig()
                 )
+            # Elapsed time in the study days the log recorded, as the live review counted it (dlquiz.days).
+            day = r.day()
             after = review(
-                configs[r.scheduler_id], r.card_id, state, r.rating, parse_time(r.reviewed_at), r.content_hash
+                configs[r.scheduler_id],
+                r.card_id,
+                state,
+                r.rating,
+                parse_time(r.reviewed_at),
+                r.content_hash,
+                today=day,
+                last_day=last_day,
             )
         except (ValueError, TypeError, KeyError, OverflowError, ArithmeticError) as error:
             if bad is not None:
                 bad.append(f"review {r.id} ({r.card_id!r:.60}): cannot be replayed ({str(error)[:120]})")
             continue
-        before, state = state, after
+        before, state, last_day = state, after, day
         yield r, before, state
 
 

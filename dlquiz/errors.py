@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from dlquiz.i18n import N_, _
@@ -23,6 +22,8 @@ class DlquizError(Exception):
 
 def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates nearest to ``word``: prefix matches first, then by similarity."""
+    import difflib  # only when an id is unknown: not on the path of every command
+
     pool = list(candidates)
     prefixed = [c for c in pool if c.startswith(word)] if word else []
     similar = difflib.get_close_matches(word, pool, n=n, cutoff=0.5)

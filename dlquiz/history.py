@@ -18,7 +18,7 @@ import math
 import re
 import stat
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ COLUMNS = (
     "state_before",
     "state_after",
 )
+# Written since reviews record their study day; optional on reading (older files get the local zone's).
+DAY_COLUMNS = ("study_day", "utc_offset")
 KINDS = ("study", "cram")
 
 
@@ -97,6 +99,8 @@ def collect(store: Store) -> dict[str, Any]:
                 "scheduler": key,
                 "state_before": r.state_before,
                 "state_after": r.state_after,
+                "study_day": r.study_day,
+                "utc_offset": r.utc_offset,
             }
         )
     return {"format": FORMAT, "version": VERSION, "schedulers": used, "reviews": reviews}
@@ -121,7 +125,7 @@ def _write_csv(path: Path, data: dict[str, Any]) -> None:
     written: set[str] = set()
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(COLUMNS + DAY_COLUMNS)
         for r in data["reviews"]:
             key = r["scheduler"]
             config = ""
@@ -141,6 +145,8 @@ def _write_csv(path: Path, data: dict[str, Any]) -> None:
                     config,
                     json.dumps(r["state_before"], sort_keys=True) if r["state_before"] is not None else "",
                     json.dumps(r["state_after"], sort_keys=True) if r["state_after"] is not None else "",
+                    r.get("study_day") or "",
+                    "" if r.get("utc_offset") is None else r["utc_offset"],
                 ]
             )
 
@@ -287,7 +293,8 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, Any], list[int]]:
                 ),
                 hint=_("write one with: dlquiz history export FILE.csv"),
             )
-        index = {name: header.index(name) for name in COLUMNS}
+        # The day columns are optional: files written before issue 16 do not have them.
+        index = {name: header.index(name) for name in COLUMNS + DAY_COLUMNS if name in header}
         schedulers: dict[str, Any] = {}
         reviews: list[dict[str, Any]] = []
         lines: list[int] = []
@@ -310,6 +317,8 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, Any], list[int]]:
                     "scheduler": row["scheduler"] or None,
                     "state_before": _cell_json(row["state_before"]) if row["state_before"] else None,
                     "state_after": _cell_json(row["state_after"]) if row["state_after"] else None,
+                    "study_day": row.get("study_day") or None,
+                    "utc_offset": _cell_int(row["utc_offset"]) if row.get("utc_offset") else None,
                 }
             )
             lines.append(line)
@@ -482,6 +491,18 @@ def validate(data: dict[str, Any], now: datetime, lines: list[int] | None = None
         reason = _time_problem(r["reviewed_at"], latest)
         if reason:
             problems.append(Problem(where, f"reviewed_at: {reason}"))
+        if r.get("study_day") is not None:
+            try:
+                date.fromisoformat(r["study_day"])
+            except (TypeError, ValueError):
+                problems.append(
+                    Problem(
+                        where,
+                        _("study_day {value} is not a YYYY-MM-DD date").format(value=_short(r["study_day"])),
+                    )
+                )
+            if r.get("utc_offset") is None:
+                problems.append(Problem(where, _("utc_offset (whole minutes) must come with study_day")))
         key = r.get("scheduler")
         if key is not None and key not in schedulers:
             problems.append(
@@ -522,6 +543,11 @@ def _config_problem(config: dict[str, Any]) -> str | None:
         reason = _time_problem(config["interview_at"], datetime.max.replace(tzinfo=timezone.utc))
         if reason:
             return f"interview_at: {reason}"
+    if config.get("interview_date") is not None:
+        try:
+            date.fromisoformat(config["interview_date"])
+        except ValueError:
+            return _("interview_date: {value} is not a date").format(value=_short(config["interview_date"]))
     try:
         scheduler(SchedulerConfig.from_dict(config))
     except (ValueError, TypeError, KeyError, OverflowError) as error:
@@ -564,6 +590,8 @@ def merge(store: Store, data: dict[str, Any]) -> ImportResult:
                     "scheduler_id": local[key] if key is not None else None,
                     "state_before": r.get("state_before"),
                     "state_after": r.get("state_after"),
+                    "study_day": r.get("study_day"),
+                    "utc_offset": r.get("utc_offset"),
                 }
             )
             first_id = review_id if first_id is None else first_id

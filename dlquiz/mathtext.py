@@ -80,11 +80,29 @@ LITERALS = {
     "Vert": "‖",
     "langle": "⟨",
     "rangle": "⟩",
+    "ne": "≠",
+    "neq": "≠",
 }
+# A fraction of two small numbers is one symbol: "∂/∂z ½(p−y)²" cannot be read as 1/(2(p−y)²).
+VULGAR = {
+    ("1", "2"): "½",
+    ("1", "3"): "⅓",
+    ("2", "3"): "⅔",
+    ("1", "4"): "¼",
+    ("3", "4"): "¾",
+    ("1", "8"): "⅛",
+}
+# Relations are always spaced ("α ≤ β", "β > 0"); binary operators spaced on one side get both
+# ("N × H × W"), and written tight they stay tight ("3×3"). Script groups keep theirs: "_((u,v)∈Ω)".
+RELATIONS = ("=", "≈", "≤", "≥", "<", ">", "≠", "∈", "∉", "∼", "≡", "∝", "←", "→", "⇒", "⇔", "↦")
+BINARY = ("+", "×", "⊙", "·", "∗", "⊗")
 OPERATORS = ("=", "≈", "≤", "≥", "<", ">", "←", "→", "⇒", "∈", "≠", "∝", "≡", ":=")
 _SCRIPTS = re.escape("".join(sorted(set(SUP.values()) | set(SUB.values()))))
-# One symbol: a number, or a letter with accents and scripts, optionally after ∂ or ∇ (∂L, x̂ᵢ, β₁ᵗ, 0.5).
-_ATOMIC = re.compile(rf"[∂∇]?(?:\d+(?:\.\d+)?|[^\W\d_][\u0300-\u036f\u20d7]*)[{_SCRIPTS}]*(?:_\w+)?")
+# One symbol: a number, or a letter with accents and scripts, optionally after ∂, ∂² or ∇ (∂L, x̂ᵢ, β₁ᵗ,
+# 0.5, ∂²f), with at most one spelled-out script (L_CE, e^(zᵢ)).
+_ATOMIC = re.compile(
+    rf"(?:[∂∇][²³]?)?(?:\d+(?:\.\d+)?|[^\W\d_][\u0300-\u036f\u20d7]*)[{_SCRIPTS}]*(?:_\w+|[_^]\([^()]*\))?"
+)
 _INLINE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
 _MD_SPECIAL = re.compile(r"([*_`\[\]<>#|~])")
 
@@ -105,15 +123,77 @@ def prime(rendered: dict[str, str]) -> None:
     _PRIMED.update(rendered)
 
 
-def latex_to_text(latex: str) -> str:
-    """Render one LaTeX math expression (no ``$``) as a single line of Unicode text."""
-    if latex in _PRIMED:
-        return _PRIMED[latex]
+# Bounds on one formula. The shipped banks' longest is about 200 characters and nests 3 groups deep;
+# pylatexenc and the walker below recurse once per group, so depth is what could exhaust the stack.
+MAX_FORMULA_CHARS = 1000
+MAX_FORMULA_DEPTH = 20
+
+
+def _nesting(latex: str) -> int:
+    depth = deepest = 0
+    for char in latex:
+        if char == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "}":
+            depth = max(depth - 1, 0)
+    return deepest + latex.count("\\begin")
+
+
+def problem(latex: str) -> str | None:
+    """Why the renderer cannot handle ``latex`` (a short message), or None.
+
+    ``check`` runs every formula of a bank through this, so what it accepts is exactly what ``show`` renders
+    without falling back to stripped source.
+    """
+    if len(latex) > MAX_FORMULA_CHARS:
+        return f"formula is {len(latex)} characters long; the limit is {MAX_FORMULA_CHARS}"
+    if _nesting(latex) > MAX_FORMULA_DEPTH:
+        return f"formula nests groups more than {MAX_FORMULA_DEPTH} deep"
+    return _verdict(latex)
+
+
+@cache
+def _verdict(latex: str) -> str | None:
+    # Cached: a bank repeats its formulas (prose, key points, drills), and check parses every one.
     walker_cls, l2t = _tools()
     try:
-        nodes, _, _ = walker_cls(latex, tolerant_parsing=True).get_latex_nodes()
-    except Exception:  # pylatexenc raises its own error types; fall back to a plain strip
+        nodes, _, _ = walker_cls(latex, tolerant_parsing=False).get_latex_nodes()
+    except Exception as error:  # pylatexenc's parse errors carry a message without the position
+        message = str(getattr(error, "msg", None) or error).splitlines()[0]
+        return f"cannot parse formula ${latex}$: {message}"
+    try:
+        _PRIMED[latex] = _finish(nodes, l2t)  # the same text show would print; the cache build reuses it
+    except Exception as error:
+        return f"cannot render formula ${latex}$ ({type(error).__name__})"
+    return None
+
+
+def latex_to_text(latex: str) -> str:
+    """Render one LaTeX math expression (no ``$``) as a single line of Unicode text. Never raises.
+
+    A formula ``problem`` rejects (too long, too deep, unparsable) comes out as its source with the
+    backslashes stripped: a bank that skipped ``check`` still shows every card.
+    """
+    if latex in _PRIMED:
+        return _PRIMED[latex]
+    if len(latex) > MAX_FORMULA_CHARS or _nesting(latex) > MAX_FORMULA_DEPTH:
         return _strip_commands(latex)
+    try:
+        text = _render_text(latex)
+    except Exception:  # pylatexenc's own errors, or a construct the walker below does not expect
+        return _strip_commands(latex)
+    _PRIMED[latex] = text  # a formula seen twice is parsed once
+    return text
+
+
+def _render_text(latex: str) -> str:
+    walker_cls, l2t = _tools()
+    nodes, _, _ = walker_cls(latex, tolerant_parsing=True).get_latex_nodes()
+    return _finish(nodes, l2t)
+
+
+def _finish(nodes: Any, l2t: Any) -> str:
     text = _render(nodes or [], l2t)
     text = _space_operators(re.sub(r"[ \t]+", " ", text).strip())
     text = re.sub(
@@ -121,7 +201,7 @@ def latex_to_text(latex: str) -> str:
     )
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s+\)", ")", text)
-    return _strip_commands(text)
+    return _strip_commands(text).replace("′′′", "‴").replace("′′", "″")
 
 
 def _strip_commands(text: str) -> str:
@@ -130,16 +210,41 @@ def _strip_commands(text: str) -> str:
 
 
 def _space_operators(text: str) -> str:
-    """A binary operator spaced on one side gets spaced on both; '-' becomes a real minus."""
-    text = re.sub(r"(?<=[\w)\]}|′⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ\u0300-\u036f]) ?- (?=\S)|(?<=\S) -(?= )", " − ", text)
+    """Consistent spacing of operators outside script groups; '-' becomes a real minus."""
+    text = re.sub(r"(?<=[\w)\]}|′″⁰¹²³⁴⁵⁶⁷⁸⁹ᵀ\u0300-\u036f]) ?- (?=\S)|(?<=\S) -(?= )", " − ", text)
     text = text.replace("-", "−")
-    for op in ("+", "=", "≈", "≤", "≥", "←", "→", "∈", "≠", "∝", "⌋+"):
-        text = re.sub(
-            rf" ?{re.escape(op)} ?",
-            lambda m: f" {m.group(0).strip()} " if " " in m.group(0) else m.group(0),
-            text,
-        )
-    return re.sub(r" {2,}", " ", text)
+    parts = _split_script_groups(text)
+    for i in range(0, len(parts), 2):  # even parts are outside script groups
+        part = parts[i]
+        for op in RELATIONS + (":=",):
+            part = re.sub(rf"(?<=\S) *{re.escape(op)} *(?=\S)", f" {op} ", part)
+        part = re.sub(r"([⌊⌈⟨]) +", r"\1", part)
+        part = re.sub(r" +([⌋⌉⟩])", r"\1", part)
+        for op in BINARY:
+            part = re.sub(
+                rf" ?{re.escape(op)} ?",
+                lambda m: f" {m.group(0).strip()} " if " " in m.group(0) else m.group(0),
+                part,
+            )
+        parts[i] = re.sub(r"(?<=\S) /(?=\S)|(?<=\S)/ (?=\S)", "/", part)  # "β/ γ" -> "β/γ"
+    return re.sub(r" {2,}", " ", "".join(parts))
+
+
+def _split_script_groups(text: str) -> list[str]:
+    """``text`` cut into [outside, group, outside, group, ...] where a group is a spelled-out script
+    "_(…)" or "^(…)" with balanced parentheses."""
+    parts: list[str] = []
+    start = 0
+    for match in re.finditer(r"[_^]\(", text):
+        if match.start() < start:
+            continue
+        end = match.end() - 1 + _closing(text[match.end() - 1 :])
+        if end < match.end():
+            continue
+        parts += [text[start : match.start()], text[match.start() : end + 1]]
+        start = end + 1
+    parts.append(text[start:])
+    return parts
 
 
 TAKES_GROUP = {"operatorname", "mathop", "text", "mathrm", "mathbf", "mathit", "boldsymbol", "bm"}
@@ -175,7 +280,7 @@ def _render(nodes: list[Any], l2t: Any) -> str:
         tokens = [j for j in range(index + 1, len(atoms)) if atoms[j] != " "][:2]
         if len(tokens) == 2:
             top, bottom = (atoms[j].lstrip("\x00") for j in tokens)
-            atoms[index] = "\x00" + f"{_wrap(top)}/{_wrap(bottom)}"
+            atoms[index] = _fraction(top, bottom)[0]
             for j in reversed(tokens):
                 del atoms[j]
         else:
@@ -187,7 +292,7 @@ def _atoms(node: Any, l2t: Any) -> list[str]:
     """A node as a list of atoms: single characters, rendered groups, or the markers '^' and '_'."""
     kind = type(node).__name__
     if kind == "LatexCharsNode":
-        return list(node.chars)
+        return list(node.chars.replace("'", "′"))  # f' is f prime, not an apostrophe
     if kind == "LatexGroupNode":
         return ["\x00" + _render(node.nodelist or [], l2t)]  # \x00 marks one grouped atom
     if kind == "LatexMathNode":
@@ -195,7 +300,8 @@ def _atoms(node: Any, l2t: Any) -> list[str]:
     if kind == "LatexCommentNode":
         return []
     if kind == "LatexSpecialsNode":
-        return [{"~": " ", "&": " ", "``": "“", "''": "”"}.get(node.specials_chars, node.specials_chars)]
+        # In math '' is a double prime (f''), not TeX's closing quotation mark.
+        return [{"~": " ", "&": " ", "``": "“", "''": "″"}.get(node.specials_chars, node.specials_chars)]
     if kind == "LatexEnvironmentNode":
         return ["\x00" + _environment(node, l2t)]
     if kind == "LatexMacroNode":
@@ -223,7 +329,7 @@ def _macro(node: Any, l2t: Any) -> list[str]:
         return [SPACES[name]]
     if name in ("frac", "dfrac", "tfrac") and len(args) >= 2:
         top, bottom = (_arg_text(a, l2t).strip() for a in args[:2])
-        return ["\x00" + f"{_wrap(top)}/{_wrap(bottom)}", "\x02"]  # \x02: space if a symbol follows
+        return _fraction(top, bottom)
     if name == "sqrt" and args:
         inner = _arg_text(args[-1], l2t).strip()
         root = _arg_text(args[0], l2t).strip() if len(args) > 1 else ""
@@ -248,6 +354,16 @@ def _macro(node: Any, l2t: Any) -> list[str]:
     if name.isalpha() and rendered == name:
         return ["\x03", "\x00" + name + " "]  # \x03: a space if a letter comes before ("y log p")
     return ["\x00" + rendered]
+
+
+def _fraction(top: str, bottom: str) -> list[str]:
+    if (top, bottom) in VULGAR:
+        return ["\x00" + VULGAR[top, bottom]]
+    if top[:1] in ("d", "∂") and re.fullmatch(r"(?:[d∂]\S+ ?)+", bottom):
+        bottom = bottom.replace(" ", "")  # a derivative: d/dx, ∂²f/∂xᵢ∂xⱼ
+        top = re.sub(r"^([d∂][²³]?) ", r"\1", top)
+        return ["\x00" + f"{_wrap(top)}/{bottom}", "\x02"]
+    return ["\x00" + f"{_wrap(top)}/{_wrap(bottom)}", "\x02"]  # \x02: space if a symbol follows
 
 
 def _environment(node: Any, l2t: Any) -> str:
@@ -300,11 +416,17 @@ def _closing(text: str) -> int:
     return -1
 
 
-def _script(text: str, table: dict[str, str], marker: str) -> str:
+_SCRIPT_CHARS = frozenset(SUP.values()) | frozenset(SUB.values())
+
+
+def _script(text: str, table: dict[str, str], marker: str, after_script: bool = False) -> str:
+    """A script in Unicode where every character has a form (ᵢ₌₁, ⁽ᵏ⁾); else spelled out: bare when it is
+    one plain word (_B, _max, ^T), grouped otherwise (^(∞), _((u,v)∈Ω), ^(xᵢ)), and grouped after a
+    Unicode script, so that ∑ᵢ₌₁^(C) does not read as ∑ᵢ₌₁^C…"""
     text = text.strip()
     if text and all(c in table or c in ", " for c in text):
         return "".join(table.get(c, c) for c in text if c != " ")
-    if len(text) == 1 or re.fullmatch(r"[\w′]+", text):
+    if not after_script and re.fullmatch(r"[^\W_]+", text) and not _SCRIPT_CHARS & set(text):
         return marker + text
     return f"{marker}({text})"
 
@@ -320,7 +442,12 @@ def _apply_scripts(atoms: list[str]) -> str:
                 j += 1
             target = atoms[j].lstrip("\x00") if j < len(atoms) else ""
             table = SUP if atom == "^" else SUB
-            script = _script(target, table, atom)
+            while out and out[-1].endswith(" "):  # "max_(…)", not "max _(…)"
+                out[-1] = out[-1].rstrip()
+                if not out[-1]:
+                    out.pop()
+            after = bool(out) and out[-1][-1:] in _SCRIPT_CHARS
+            script = _script(target, table, atom, after_script=after)
             out.append(script)
             i = j + 1
             # "T_δ x" must not read as "T_δx": a spelled-out script ends before the next letter or digit.

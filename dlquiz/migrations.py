@@ -94,3 +94,33 @@ def m002_mock_interviews(db) -> None:  # type: ignore[no-untyped-def]
         foreign_keys=[("mock_id", "mocks", "id")],
     )
     db["mock_answers"].create_index(["mock_id", "position"])
+
+
+@migrations()
+def m003_review_days(db) -> None:  # type: ignore[no-untyped-def]
+    # Each review's study day (local, from 4 a.m.) and the UTC offset in force, so streaks, heatmaps and
+    # elapsed days keep what the learner lived when they later move to another time zone. Reviews logged
+    # before this are given the zone of the machine at migration (the best record there is).
+    from datetime import datetime, timezone
+
+    from dlquiz.days import study_day, utc_offset
+
+    db["reviews"].add_column("study_day", str)  # YYYY-MM-DD
+    db["reviews"].add_column("utc_offset", int)  # minutes east of UTC
+    offsets: dict[int, int] = {}
+
+    def filled(rows):  # type: ignore[no-untyped-def]
+        for review_id, stamp in rows:
+            moment = datetime.fromisoformat(stamp)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            # Zones change offset on quarter hours (UTC): one local-time lookup per quarter hour of the log.
+            quarter = int(moment.timestamp()) // 900
+            if quarter not in offsets:
+                offsets[quarter] = utc_offset(datetime.fromtimestamp(quarter * 900, timezone.utc))
+            offset = offsets[quarter]
+            yield study_day(moment, offset).isoformat(), offset, review_id
+
+    rows = db.execute("SELECT id, reviewed_at FROM reviews").fetchall()
+    # One statement for all rows: a million-review log migrates in seconds, not a minute.
+    db.conn.executemany("UPDATE reviews SET study_day = ?, utc_offset = ? WHERE id = ?", filled(rows))
+    db["reviews"].create_index(["study_day"])

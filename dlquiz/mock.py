@@ -29,8 +29,9 @@ def pick_questions(catalog: Catalog, sections: Sequence[str], n: int, seed: int)
     """``n`` main questions (fewer if the sections hold fewer), drawn without replacement by ``seed``."""
     pool = [q for q in catalog.questions if not sections or q.section in sections]
     if not pool:
-        where = ", ".join(sections) if sections else _("the loaded banks")
-        raise DlquizError(_("no questions to ask in {where}").format(where=where))
+        if sections:
+            raise DlquizError(_("no questions to ask in {sections}").format(sections=", ".join(sections)))
+        raise DlquizError(_("no questions to ask in the loaded banks"))
     return random.Random(seed).sample(pool, min(n, len(pool)))
 
 

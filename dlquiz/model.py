@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LANGS = ("en", "zh")
-DRILL_TYPES = ("basic", "cloze", "choice", "numeric")
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+DRILL_TYPES = ("basic", "cloze", "choice", "numeric", "code")
+CLOZE_RE = re.compile(r"\{\{c(\d{1,3})::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ class Drill:
     tolerance: float | None = None
     unit: str | None = None
     explanation: Text | None = None
+    judge: str | None = None  # a code drill: the id of its judge in dlquiz.coding
+    hints: tuple[Text, ...] = ()  # a code drill's hints, revealed one at a time
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     kind = "drill"
@@ -158,6 +160,8 @@ def build_question(data: dict[str, Any], file: str = "") -> Question:
             tolerance=d.get("tolerance"),
             unit=d.get("unit"),
             explanation=_text(d.get("explanation")),
+            judge=d.get("judge"),
+            hints=tuple(Text.of(h) for h in d.get("hints", ())),
             raw=d,
         )
         for d in data["drills"]

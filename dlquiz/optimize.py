@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from dlquiz.errors import DlquizError
@@ -28,6 +28,12 @@ class LoggedReview:
     card_id: str
     reviewed_at: datetime  # UTC-aware
     rating: int  # 1-4
+    day: date | None = None  # the study day it was logged on; None: the local one of reviewed_at
+
+    def study_day(self) -> date:
+        from dlquiz.days import study_day
+
+        return self.day if self.day is not None else study_day(self.reviewed_at)
 
 
 @dataclass(frozen=True)
@@ -65,19 +71,17 @@ class Optimized:
         }
 
 
-def elapsed_days(before: datetime, after: datetime) -> int:
-    """Whole days between two reviews, counted as the scheduler counts them.
+def elapsed_days(before: LoggedReview, after: LoggedReview) -> int:
+    """Whole study days between two reviews, counted as the scheduler counts them (``dlquiz.days``).
 
-    py-fsrs (which schedules dlquiz's cards) takes ``(after - before).days``: a review less than 24 hours
-    after the previous one gets the same-day (short-term) stability update. Counting calendar days here
-    instead, as Anki does for its own scheduler, would fit parameters to a model of the log that differs
-    from the one the scheduler then runs.
+    This is Anki's count, on which FSRS's default parameters were fitted: a review on the next study day
+    is one day later however few hours have passed, and reviews on the same study day are 0 days apart.
     """
-    return (after - before).days
+    return max(0, (after.study_day() - before.study_day()).days)
 
 
 def build_items(
-    reviews: Iterable[LoggedReview], delta: Callable[[datetime, datetime], int] = elapsed_days
+    reviews: Iterable[LoggedReview], delta: Callable[[LoggedReview, LoggedReview], int] = elapsed_days
 ) -> tuple[list[Any], list[int]]:
     """FSRS training items and their card numbers, as Anki builds them.
 
@@ -97,7 +101,7 @@ def build_items(
         history.sort(key=lambda r: r.reviewed_at)
         steps = [FSRSReview(history[0].rating, 0)]
         for i in range(1, len(history)):
-            days = delta(history[i - 1].reviewed_at, history[i].reviewed_at)
+            days = delta(history[i - 1], history[i])
             steps.append(FSRSReview(history[i].rating, days))
             if days > 0:
                 keyed.append((history[i].reviewed_at, number, FSRSItem(list(steps))))
@@ -162,7 +166,7 @@ def study_reviews(store: Any) -> list[LoggedReview]:
     from dlquiz.schedule import parse_time
 
     return [
-        LoggedReview(r.card_id, parse_time(r.reviewed_at), r.rating)
+        LoggedReview(r.card_id, parse_time(r.reviewed_at), r.rating, r.day())
         for r in store.all_reviews()
         if r.kind == "study" and not r.problem  # a hand-edited row doctor reports is left out
     ]

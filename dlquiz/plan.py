@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any
 
+from dlquiz.days import when_words  # noqa: F401 (part of the plan's API)
 from dlquiz.errors import DlquizError
 from dlquiz.i18n import _
 from dlquiz.model import Card, Catalog
-from dlquiz.schedule import REVIEW, SchedulerConfig, iso, parse_time, recall_at, review
+from dlquiz.schedule import REVIEW, SchedulerConfig, iso, parse_time, recall_at, recall_on, review
 from dlquiz.store import CardState, Store
 
 DEFAULT_TARGET = 0.95
@@ -22,14 +23,23 @@ INTERVIEW_HOUR = 9  # local time: recall is predicted for a morning interview
 TARGET_RANGE = (0.70, 0.99)
 
 
+def interview_moment(day: date) -> datetime:
+    """INTERVIEW_HOUR on ``day`` in the zone the user is in now, in UTC: the date is what is stored, so a
+    plan made in Shanghai is read in Los Angeles as that date on the Los Angeles calendar."""
+    return datetime.combine(day, time(INTERVIEW_HOUR)).astimezone().astimezone(timezone.utc)
+
+
 @dataclass(frozen=True)
 class Plan:
-    date: str  # YYYY-MM-DD, the user's local date
-    at: str  # UTC ISO of INTERVIEW_HOUR local time on that date
+    date: str  # YYYY-MM-DD, the user's calendar date (the stored fact)
+    at: str  # UTC ISO of INTERVIEW_HOUR on that date in the current zone (derived when read)
     target: float
 
     def to_dict(self) -> dict[str, Any]:
         return {"date": self.date, "at": self.at, "target": self.target}
+
+    def stored(self) -> dict[str, Any]:
+        return {"date": self.date, "target": self.target}
 
 
 def parse_plan(text: str, target: float, now: datetime) -> Plan:
@@ -42,7 +52,6 @@ def parse_plan(text: str, target: float, now: datetime) -> Plan:
             hint=_("the date is your local calendar day"),
         ) from None
     local_now = now.astimezone()
-    at = datetime.combine(day, time(INTERVIEW_HOUR)).astimezone()  # local wall time, local zone
     if day <= local_now.date():
         raise DlquizError(
             _("the interview date {day} is not in the future").format(day=day.isoformat()),
@@ -58,16 +67,18 @@ def parse_plan(text: str, target: float, now: datetime) -> Plan:
                 default=DEFAULT_TARGET
             ),
         )
-    return Plan(day.isoformat(), iso(at.astimezone(timezone.utc)), float(target))
+    return Plan(day.isoformat(), iso(interview_moment(day)), float(target))
 
 
 def get_plan(store: Store) -> Plan | None:
     data = store.get_setting("interview")
-    return Plan(data["date"], data["at"], float(data["target"])) if data else None
+    if not data:
+        return None
+    return Plan(data["date"], iso(interview_moment(date.fromisoformat(data["date"]))), float(data["target"]))
 
 
 def set_plan(store: Store, plan: Plan) -> None:
-    store.set_setting("interview", plan.to_dict())
+    store.set_setting("interview", plan.stored())
 
 
 def clear_plan(store: Store) -> bool:
@@ -107,6 +118,10 @@ def interview_forecast(store: Store, catalog: Catalog, now: datetime) -> dict[st
         return {"plan": None}
     config = _config(store)
     at = parse_time(plan.at)
+    day = date.fromisoformat(plan.date)
+    from dlquiz.session import StudySession
+
+    session = StudySession(store, catalog, now)
     states = store.card_states()
     sections: dict[str, dict[str, Any]] = {}
 
@@ -130,8 +145,9 @@ def interview_forecast(store: Store, catalog: Catalog, now: datetime) -> dict[st
         if state is None or state.state is None:
             continue
         row["studied"] += 1
-        r_now = recall_at(config, state, at)
-        r_kept = recall_at(config, forecast_state(config, state, at), at) if now < at else r_now
+        # Study days, as the scheduler counts them (the interview's is its date).
+        r_now = recall_on(config, state, day, session.last_day(card.id))
+        r_kept = recall_on(config, forecast_state(config, state, at), day) if now < at else r_now
         row["recall_now"] += r_now
         row["recall_kept_up"] += r_kept
         row["below_target"] += r_kept < plan.target
@@ -152,7 +168,10 @@ def interview_forecast(store: Store, catalog: Catalog, now: datetime) -> dict[st
     return {
         "plan": plan.to_dict(),
         "days_left": days_left,
+        "when": when_words(days_left),
         "passed": now >= at,
+        # Cards due on each study day from today through the interview's (the one forecast, see session).
+        "due_forecast": session.forecast(now, max(1, min(days_left, 365) + 1)),
         "cards": total["cards"],
         "studied": studied,
         "recall_now": round(total["recall_now"] / studied, 4) if studied else None,
@@ -183,4 +202,5 @@ def cram_order(
 
 
 def days_until(plan: Plan, now: datetime) -> int:
+    """Calendar days from today (in the current zone) to the interview; negative once it is past."""
     return (date.fromisoformat(plan.date) - now.astimezone().date()).days

@@ -49,8 +49,11 @@ def pick_cards(
         if d.type in QUIZ_TYPES
     ]
     if not pool:
-        where = ", ".join(sections) or _("the loaded banks")
-        raise DlquizError(_("no choice, numeric or cloze cards in {where}").format(where=where))
+        if sections:
+            raise DlquizError(
+                _("no choice, numeric or cloze cards in {sections}").format(sections=", ".join(sections))
+            )
+        raise DlquizError(_("no choice, numeric or cloze cards in the loaded banks"))
     tomorrow = day_start(now) + timedelta(days=1)
     due, new, rest = [], [], []
     for card in pool:

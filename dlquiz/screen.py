@@ -235,6 +235,15 @@ class StudyScreen:
             outcome = self._common_key(card, key)
             if outcome is not None:
                 return outcome
+            if isinstance(card, Drill) and card.type == "code":
+                if key == "r":
+                    suggested = 1  # revealing the hints before it passes is a lapse
+                    break
+                if key in ("enter", "space"):
+                    passed, suggested = self._judge_code(card)
+                    if passed:
+                        break
+                continue
             if key in ("enter", "space"):
                 break
         out.print(view.answer(card, self.lang))
@@ -256,12 +265,39 @@ class StudyScreen:
                 continue
             now = self.clock()
             graded = s.grade(card, rating, now, int((time.monotonic() - shown_at) * 1000))
+            if isinstance(card, Drill) and card.type == "code":
+                from dlquiz.coding.workspace import reset_attempts
+
+                reset_attempts(str(card.judge))  # the next attempt is judged afresh
             # Printed only after the transaction committed: what the screen confirms is on disk.
             from dlquiz.schedule import parse_time
 
             self.flash = view.recorded(rating, parse_time(graded.state.due) - now)
             out.print(self.flash)
             return "graded"
+
+    def _judge_code(self, card: Drill) -> tuple[bool, int]:
+        """Judge the drill's file (writing the starter file first if there is none); suggest a grade."""
+        from dlquiz.coding import workspace
+        from dlquiz.coding.registry import all_drills
+        from dlquiz.render.code import verdict
+        from dlquiz.schedule import RATINGS
+
+        drill = all_drills()[str(card.judge)]
+        path = view.code_file(card)
+        if not path.exists():
+            workspace.start(drill, card, path.parent)
+            self.console.print(_("wrote {path}: edit it, then press Enter to judge it").format(path=path))
+            return False, 1
+        result = workspace.judge_file(drill.id, path)
+        entry = workspace.note_attempt(drill.id, result)
+        self.console.print(verdict(result, self.lang, str(path)))
+        passed = bool(result.get("passed"))
+        if not passed:
+            self.console.print(
+                "[dim]" + _("fix it and press Enter to judge again · r reveals the hints") + "[/]"
+            )
+        return passed, RATINGS[workspace.suggested_rating(entry, passed)]
 
     def _common_key(self, card: Card, key: str) -> Any:
         s, out = self.session, self.console
@@ -272,7 +308,10 @@ class StudyScreen:
             if undone is None:
                 out.print(_("[yellow]nothing to undo[/]"))
                 return None
-            out.print("[cyan]↶ " + _("undid the last review of {card}").format(card=undone) + "[/]")
+            # The id comes from the database (maybe an imported history): markup in it stays literal.
+            from rich.text import Text as RichText
+
+            out.print(RichText("↶ " + _("undid the last review of {card}").format(card=undone), style="cyan"))
             return ("undo", undone)
         if key == "s":
             s.bury(card, self.clock())

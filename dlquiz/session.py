@@ -10,16 +10,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from dlquiz import days
+from dlquiz.days import DAY_STARTS_AT, day_start  # noqa: F401 (day_start: part of this module's API)
 from dlquiz.errors import DlquizError
 from dlquiz.i18n import N_, _
 from dlquiz.model import Card, Catalog
 from dlquiz.schedule import LEARNING, RELEARNING, REVIEW, SchedulerConfig, iso, parse_time, plan_due, review
 from dlquiz.store import CardState, Store
 
-DAY_STARTS_AT = 4  # local hour, as in Anki: a late-night session still counts for "today"
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else left, show a learning step due this soon
 
 SETTINGS: dict[str, tuple[Any, str]] = {
@@ -73,24 +74,22 @@ def scheduler_config(store: Store) -> SchedulerConfig:
     values = settings(store)
     params = store.get_setting("fsrs_parameters")
     config = SchedulerConfig(desired_retention=float(values["desired_retention"]))
-    plan = store.get_setting("interview")  # set by ``dlquiz plan``: {"date", "at", "target"}
+    plan = store.get_setting("interview")  # set by ``dlquiz plan``: {"date", "target"}
     if plan:
-        config = replace(config, interview_at=plan["at"], interview_target=float(plan["target"]))
+        from dlquiz.plan import interview_moment
+
+        # The date on the user's calendar, at the plan's hour in the zone they are in now.
+        at = interview_moment(date.fromisoformat(plan["date"]))
+        config = replace(
+            config, interview_at=iso(at), interview_target=float(plan["target"]), interview_date=plan["date"]
+        )
     return replace(config, parameters=tuple(params)) if params else config
-
-
-def day_start(now: datetime) -> datetime:
-    """The start of the user's study day containing ``now``, in UTC."""
-    local = now.astimezone()
-    start = datetime.combine(local.date(), time(DAY_STARTS_AT), tzinfo=local.tzinfo)
-    if local < start:
-        start -= timedelta(days=1)
-    return start.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
 class Counts:
     learning: int  # (re)learning steps due now
+    # (the learning steps later today are not counted: ``StudySession.next_learning`` says when)
     due: int  # reviews due today, within today's limit
     new: int  # new cards still to introduce today
 
@@ -106,6 +105,7 @@ class Graded:
     review_id: int
     state: CardState
     changed_text: bool
+    day: date  # the study day it was logged on
 
 
 class StudySession:
@@ -133,9 +133,14 @@ class StudySession:
         self.order = {c.id: i for i, c in enumerate(self.cards)}
         self.states = store.card_states()
         self.started = now
-        self.day = day_start(now)
-        self.new_done = store.count_reviews_since(iso(self.day), first_only=True)
-        self.reviews_done = store.count_reviews_since(iso(self.day)) - self.new_done
+        # Today's study day; the recorded days of the log decide what was done today (see dlquiz.days).
+        self.today = days.today(now, store.latest_study_day())
+        self.day = days.start_of(self.today)
+        self.new_done = store.count_reviews_on(self.today, first_only=True)
+        # Only reviews of cards in the Review state use up the review limit, as in Anki's v3 scheduler:
+        # learning and relearning steps (a failed review's 10 minutes) do not.
+        self.reviews_done = store.count_reviews_on(self.today, review_state=True)
+        self._last_days: dict[str, date | None] = {}  # card id -> its last review's study day, as read
         self.new_extra = 0 if new_limit is None else self.new_done  # --new N means N more today
         self.graded: list[Graded] = []
         self._plan_dues: dict[tuple[str, str | None, str | None], datetime | None] = {}
@@ -146,6 +151,12 @@ class StudySession:
             from dlquiz.plan import cram_order
 
             self.cram_queue = cram_order(self.config, self.cards, self.states, now)
+
+    def last_day(self, card_id: str) -> date | None:
+        """The recorded study day of the card's last review (read once, on demand: an indexed lookup)."""
+        if card_id not in self._last_days:
+            self._last_days[card_id] = self.store.last_study_day(card_id)
+        return self._last_days[card_id]
 
     def due_of(self, card_id: str) -> datetime:
         """When the card is due: its stored due, or earlier if the interview plan brings it forward.
@@ -159,7 +170,9 @@ class StudySession:
             return due
         key = (card_id, state.due, state.last_review)
         if key not in self._plan_dues:
-            self._plan_dues[key] = plan_due(self.config, state, parse_time(state.last_review))
+            self._plan_dues[key] = plan_due(
+                self.config, state, parse_time(state.last_review), self.last_day(card_id)
+            )
         forward = self._plan_dues[key]
         return min(due, forward) if forward else due
 
@@ -177,7 +190,7 @@ class StudySession:
 
     def queues(self, now: datetime) -> tuple[list[Card], list[Card], list[Card]]:
         """(learning due, reviews due today, new) in the order they will be shown."""
-        tomorrow = day_start(now) + timedelta(days=1)
+        tomorrow = days.start_of(self.today + timedelta(days=1))
         learning, reviews, new = [], [], []
         for card in self.cards:
             state = self.states.get(card.id)
@@ -214,15 +227,44 @@ class StudySession:
         if due_learning:
             return due_learning[0]
         # New cards are spread evenly through the reviews, as Anki's "mix with reviews" does: a new card
-        # comes next when the new cards shown so far would otherwise fall behind their share of the session.
+        # comes next when the new cards shown today would otherwise fall behind their share of the day's.
+        # Counted over the study day, not this session, so ``dlquiz next`` and one ``grade`` at a time
+        # see new cards as a study session would.
         if new and reviews:
-            done = len(self.graded)
-            new_seen = sum(1 for g in self.graded if g.state.reps == 1)
+            new_seen = self.new_done
+            done = new_seen + self.reviews_done
             total, total_new = done + len(reviews) + len(new), new_seen + len(new)
             return new[0] if (new_seen + 1) * total <= (done + 1) * total_new else reviews[0]
         if reviews or new:
             return (reviews or new)[0]
         return learning[0] if learning else None  # learn ahead rather than stop
+
+    def next_learning(self, now: datetime) -> datetime | None:
+        """When the next (re)learning step not yet due falls due, if one does later this study day."""
+        end = days.start_of(self.today + timedelta(days=1))
+        dues = [
+            parse_time(s.due)
+            for cid, s in self.states.items()
+            if cid in self.order and s.state in (LEARNING, RELEARNING) and s.due and not self._buried(s, now)
+        ]
+        later = [d for d in dues if now < d < end]
+        return min(later) if later else None
+
+    def forecast(self, now: datetime, n_days: int) -> list[int]:
+        """Cards due on each of the next ``n_days`` study days, today first (overdue ones count today).
+
+        The one forecast: status, stats, plan and the session summary all read it. It uses the same due
+        dates the queue does, including the interview plan's earlier ones.
+        """
+        out = [0] * n_days
+        for cid, s in self.states.items():
+            if cid not in self.order or s.state is None or not s.due:
+                continue
+            due = self.due_of(cid) if s.state == REVIEW else parse_time(s.due)
+            index = max(0, (days.study_day(due) - self.today).days)
+            if index < n_days:
+                out[index] += 1
+        return out
 
     def next_due(self) -> datetime | None:
         """When the next scheduled card falls due (for "nothing due" messages)."""
@@ -252,7 +294,7 @@ class StudySession:
         state = self.states.get(card.id)
         if self.cram and state is not None and state.due:
             return {r: parse_time(state.due) - now for r in (1, 2, 3, 4)}  # cram leaves the schedule alone
-        return preview(self.config, card.id, state, now)
+        return preview(self.config, card.id, state, now, self.today, self.last_day(card.id))
 
     def grade(self, card: Card, rating: int, now: datetime, duration_ms: int | None = None) -> Graded:
         """Record a review: log row and new state in one transaction, committed before returning."""
@@ -262,6 +304,7 @@ class StudySession:
             )
             self.graded.append(graded)
             return graded
+        was_review = (previous := self.states.get(card.id)) is not None and previous.state == REVIEW
         graded = record_review(
             self.store,
             self.config,
@@ -273,9 +316,10 @@ class StudySession:
             self.states.get(card.id),
         )
         self.states[card.id] = graded.state
+        self._last_days[card.id] = graded.day
         if graded.state.reps == 1:
             self.new_done += 1
-        else:
+        elif was_review:
             self.reviews_done += 1
         self.graded.append(graded)
         return graded
@@ -286,6 +330,7 @@ class StudySession:
         if undone is None:
             return None
         card_id, restored = undone
+        self._last_days.pop(card_id, None)
         if restored is None:
             self.states.pop(card_id, None)
         else:
@@ -296,25 +341,21 @@ class StudySession:
                 return card_id
             if last.state.reps == 1:
                 self.new_done -= 1
-            else:
+            elif restored is not None and restored.state == REVIEW:
                 self.reviews_done -= 1
         return card_id
 
     def bury(self, card: Card, now: datetime) -> None:
         """Hide the card until the next study day."""
-        until = iso(day_start(now) + timedelta(days=1))
+        until = iso(days.start_of(self.today + timedelta(days=1)))
         state = self.states.get(card.id) or CardState(card.id, None, None, None, None, None, None)
         state = replace(state, buried_until=until)
         self.store.put_card_state(state)
         self.states[card.id] = state
 
     def due_tomorrow(self, now: datetime) -> int:
-        end = day_start(now) + timedelta(days=2)
-        return sum(
-            1
-            for cid, s in self.states.items()
-            if cid in self.order and s.state is not None and s.due and self.due_of(cid) < end
-        )
+        """Cards due on the next study day (not counting what is left of today)."""
+        return self.forecast(now, 2)[1]
 
 
 def record_review(
@@ -338,6 +379,8 @@ def record_review(
         before = store.card_state(card.id)
         if before is not None and before.last_review and parse_time(before.last_review) > now:
             now = parse_time(before.last_review)  # keep the log in time order, as replay reads it
+        today = days.today(now, store.latest_study_day())
+        last_day = store.last_study_day(card.id)
         after = review(
             config,
             card.id,
@@ -345,13 +388,15 @@ def record_review(
             rating,
             now,
             card.content_hash,
+            today=today,
+            last_day=last_day,
         )
         changed = bool(before and before.content_hash and before.content_hash != card.content_hash)
         logged_before = before if before and before.state is not None else None
-        row = _review_row(card, rating, now, duration_ms, kind, scheduler_id, logged_before, after)
+        row = _review_row(card, rating, now, duration_ms, kind, scheduler_id, logged_before, after, today)
         review_id = store.add_review(row)
         store.put_card_state(after)
-    return Graded(card.id, rating, review_id, after, changed)
+    return Graded(card.id, rating, review_id, after, changed, today)
 
 
 def _review_row(
@@ -363,8 +408,10 @@ def _review_row(
     scheduler_id: int,
     before: CardState | None,
     after: CardState,
+    today: date,
 ) -> dict[str, Any]:
-    """One row of the review log: a fresh uid, so logs of two machines merge without duplicates."""
+    """One row of the review log: a fresh uid, so logs of two machines merge without duplicates; the
+    study day it counts for and the UTC offset in force, so history stays where it happened."""
     return {
         "uid": uuid.uuid4().hex,
         "card_id": card.id,
@@ -376,6 +423,8 @@ def _review_row(
         "state_before": before.to_dict() if before else None,
         "state_after": after.to_dict(),
         "content_hash": card.content_hash,
+        "study_day": today.isoformat(),
+        "utc_offset": days.utc_offset(now),
     }
 
 
@@ -389,10 +438,11 @@ def record_cram(
     state: CardState,
 ) -> Graded:
     """Log a cram review: the row says how it went, the card's long-term FSRS state is left as it is."""
+    today = days.today(now, store.latest_study_day())
     review_id = store.add_review(
-        _review_row(card, rating, now, duration_ms, "cram", scheduler_id, state, state)
+        _review_row(card, rating, now, duration_ms, "cram", scheduler_id, state, state, today)
     )
-    return Graded(card.id, rating, review_id, state, False)
+    return Graded(card.id, rating, review_id, state, False, today)
 
 
 def undo_last(store: Store) -> tuple[str, CardState | None] | None:
@@ -433,20 +483,12 @@ def _has_later(store: Store, undone: Any) -> bool:
 
 
 def streak(store: Store, now: datetime) -> int:
-    """Consecutive study days (local, from DAY_STARTS_AT) ending today, or yesterday if not yet today."""
-    since = day_start(now) - timedelta(days=400)
-    days = set()
-    for (stamp,) in store.conn.execute(
-        "SELECT reviewed_at FROM reviews WHERE reviewed_at >= ? AND kind = 'study'", (iso(since),)
-    ):
-        try:
-            days.add(day_start(parse_time(stamp)).date())
-        except (ValueError, TypeError, OverflowError):
-            continue  # a hand-edited row; doctor reports it
-    today = day_start(now).date()
-    day = today if today in days else today - timedelta(days=1)
+    """Consecutive study days ending today, or yesterday if not yet today, from the recorded days."""
+    today = days.today(now, store.latest_study_day())
+    studied = store.study_days(today - timedelta(days=400))
+    day = today if today in studied else today - timedelta(days=1)
     count = 0
-    while day in days:
+    while day in studied:
         count += 1
         day -= timedelta(days=1)
     return count
@@ -456,19 +498,24 @@ def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
     """Today at a glance, for ``dlquiz`` with no arguments."""
     session = StudySession(store, catalog, now)
     counts = session.counts(now)
-    reviewed_today = session.new_done + session.reviews_done
+    reviewed_today = store.count_reviews_on(session.today)  # learning steps too (the limit leaves them out)
     if counts.total:
         command = "dlquiz study"
     elif session.reviews_done >= session.reviews_per_day:
-        command = (
-            f"today's review limit ({session.reviews_per_day}) is reached: come back tomorrow, "
+        command = _(
+            "today's review limit ({limit}) is reached: come back tomorrow, "
             "or raise it with dlquiz config reviews_per_day N"
-        )
+        ).format(limit=session.reviews_per_day)
     elif session.new_available():
-        command = "dlquiz study --new 5   (today's new-card limit is reached)"
+        command = "dlquiz study --new 5   " + _("(today's new-card limit is reached)")
     else:
-        command = "nothing due: come back later, or read a question with dlquiz show ID"
+        command = _("nothing due: come back later, or read a question with dlquiz show ID")
     next_due = session.next_due()
+    next_learning = session.next_learning(now)
+    learning_in = max(1, round((next_learning - now).total_seconds() / 60)) if next_learning else None
+    if not counts.total and learning_in is not None:
+        command = _("a learning step is due in {n} min: dlquiz study then").format(n=learning_in)
+    forecast = session.forecast(now, 2)
     return {
         "due": counts.due,
         "learning": counts.learning,
@@ -477,6 +524,10 @@ def status(store: Store, catalog: Catalog, now: datetime) -> dict[str, Any]:
         "reviewed_today": reviewed_today,
         "streak": streak(store, now),
         "next_due": iso(next_due) if next_due else None,
+        # A (re)learning step pending later today, and the minutes until it (the "due now" count is 0).
+        "learning_next": iso(next_learning) if next_learning else None,
+        "learning_in_min": learning_in,
+        "due_tomorrow": forecast[1],
         "next_command": command,
         "interview": _interview(store, catalog, now),
     }

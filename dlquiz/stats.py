@@ -1,7 +1,8 @@
 """Figures for ``dlquiz stats``: pure functions of (store, catalog, now) returning a ``Stats`` result.
 
-Days are study days (local, starting at ``session.DAY_STARTS_AT``), as for the streak and the daily
-limits, so a review at 1 a.m. counts for the day before. Only the last weeks of the log are read row by
+Days are study days (``dlquiz.days``: from 4 a.m.), as for the streak and the daily limits, so a review
+at 1 a.m. counts for the day before; past reviews count on the study day they recorded, so a move to
+another time zone leaves the heatmap as it was. Only the last weeks of the log are read row by
 row; all-time totals are summed by SQLite.
 """
 
@@ -13,9 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from dlquiz import days
 from dlquiz.model import Catalog
-from dlquiz.schedule import REVIEW, iso, parse_time, retrievability
-from dlquiz.session import day_start, scheduler_config, streak
+from dlquiz.schedule import REVIEW, parse_time, retrievability
+from dlquiz.session import StudySession, scheduler_config, streak
 from dlquiz.store import Store
 
 HEATMAP_WEEKS = 12
@@ -26,7 +28,7 @@ TIME_WINDOWS = {"today": 1, "week": 7, "month": 30}
 
 def study_day(moment: datetime) -> date:
     """The local date of the study day that ``moment`` falls in."""
-    return day_start(moment).astimezone().date()
+    return days.study_day(moment)
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,8 @@ def interview_day(store: Store, catalog: Catalog, now: datetime) -> dict[str, An
     days_left = forecast.get("days_left")
     if not isinstance(days_left, int):
         days_left = (when - study_day(now)).days
+    from dlquiz.days import when_words
+
     at = plan.get("at") if isinstance(plan, dict) else None
     # The plan's "kept up" recall averages over studied cards; stats counts unseen cards as 0, so rescale.
     kept_up = {}
@@ -181,6 +185,7 @@ def interview_day(store: Store, catalog: Catalog, now: datetime) -> dict[str, An
         "date": when.isoformat(),
         "at": at,
         "days_left": days_left,
+        "when": when_words(days_left),
         "kept_up": kept_up,
         "forecast": forecast,
     }
@@ -202,26 +207,25 @@ def _interview_date(forecast: dict[str, Any]) -> date | None:
 Fact = tuple[date, int, int, str, "int | None"]
 
 
-def _fact(at: Any, rating: Any, ms: Any, kind: Any, before: Any) -> Fact | None:
+def _fact(recorded_day: Any, rating: Any, ms: Any, kind: Any, before: Any) -> Fact | None:
     """A review row as (study day, rating, ms, kind, state before), or None when the row is unsound."""
     if rating not in (1, 2, 3, 4) or kind not in ("study", "cram"):
         return None
     try:
-        day = study_day(parse_time(at))
-    except (ValueError, TypeError, OverflowError):
+        day = date.fromisoformat(recorded_day)
+    except (ValueError, TypeError):
         return None
     ms = ms if isinstance(ms, int) and 0 <= ms <= 86_400_000 else 0
     return day, rating, ms, kind, before if isinstance(before, int) else None
 
 
 def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
-    today = study_day(now)
-    start_of_today = day_start(now)
-    earliest = start_of_today - timedelta(days=max(HEATMAP_WEEKS * 7, max(RETENTION_WINDOWS.values())))
+    today = days.today(now, store.latest_study_day())
+    earliest = today - timedelta(days=max(HEATMAP_WEEKS * 7, max(RETENTION_WINDOWS.values())))
     facts = []
     bad_rows = 0  # hand-edited rows are skipped and counted, never a crash (doctor lists them)
-    for at, rating, ms, kind, before in store.review_facts(iso(earliest)):
-        fact = _fact(at, rating, ms, kind, before)
+    for recorded_day, rating, ms, kind, before in store.review_facts(earliest):
+        fact = _fact(recorded_day, rating, ms, kind, before)
         if fact is None:
             bad_rows += 1
         else:
@@ -239,14 +243,8 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
     config = scheduler_config(store)
     states = store.card_states()
     cards = catalog.cards()
-    dues = []
-    for c in cards:
-        s = states.get(c.id)
-        if s and s.state is not None and s.due:
-            try:
-                dues.append(study_day(parse_time(s.due)))
-            except (ValueError, TypeError, OverflowError):
-                bad_rows += 1
+    # The one forecast (the queue's due dates, the interview plan's earlier ones included).
+    forecast = StudySession(store, catalog, now).forecast(now, FORECAST_DAYS)
 
     interview = interview_day(store, catalog, now)
     # Predicted recall at the interview (the plan's time, else 09:00 local on the day).
@@ -284,7 +282,7 @@ def compute(store: Store, catalog: Catalog, now: datetime) -> Stats:
         reviews=reviews,
         time_ms=time_ms,
         retention={name: retention(rows, today, n) for name, n in RETENTION_WINDOWS.items()},
-        forecast=due_forecast(dues, today),
+        forecast=forecast,
         mastery=mastery,
         interview=interview,
         mocks=mock_results(store.mocks()),

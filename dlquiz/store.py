@@ -18,7 +18,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from dlquiz.i18n import _
 BUSY_TIMEOUT_MS = 30_000  # a loaded machine (fsync per commit) can keep a writer waiting for seconds
 # The number of migrations in migrations.py, mirrored in PRAGMA user_version so that opening an
 # up-to-date database needs no sqlite-utils import (it pulls in NumPy: ~0.2 s). A test keeps it in step.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 IMPORTED_SETTING = "imported_reviews"  # [[first id, last id], ...] of rows added by history imports
 
@@ -72,6 +72,8 @@ class Review:
     state_before: dict[str, Any] | None
     state_after: dict[str, Any] | None
     content_hash: str | None
+    study_day: str | None = None  # YYYY-MM-DD, the study day it was logged on (dlquiz.days)
+    utc_offset: int | None = None  # minutes east of UTC where it was logged
     # Why this stored row cannot be replayed (edited by hand, or written by a broken tool); None when
     # it is sound. Readers skip and report such a row instead of crashing on it.
     problem: str | None = None
@@ -113,8 +115,23 @@ class Review:
             state_before=states[0],
             state_after=states[1],
             content_hash=row["content_hash"],
+            study_day=row.get("study_day"),
+            utc_offset=row.get("utc_offset"),
             problem="; ".join(problems) or None,
         )
+
+    def day(self) -> date:
+        """Its study day: the recorded one (older rows: the local day of its time)."""
+        if self.study_day:
+            return date.fromisoformat(self.study_day)
+        from dlquiz.days import study_day
+
+        return study_day(_parse(self.reviewed_at))
+
+
+def _parse(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _is_busy(error: sqlite3.Error) -> bool:
@@ -444,7 +461,7 @@ class Store:
                     _("cannot read {path}: {reason}").format(path=path, reason=error.strerror), exit_code=1
                 ) from None
             if header != SQLITE_MAGIC:
-                raise _damaged(path, "it is not an SQLite file")
+                raise _damaged(path, _("it is not an SQLite file"))
         else:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -690,7 +707,14 @@ class Store:
     # --- reviews -----------------------------------------------------------------------------------------
 
     def add_review(self, review: dict[str, Any]) -> int:
+        """Append one review; without a ``study_day`` (an older history file), the local zone's is used."""
         row = dict(review)
+        if not row.get("study_day"):
+            from dlquiz.days import study_day, utc_offset
+
+            moment = _parse(row["reviewed_at"])
+            row["utc_offset"] = utc_offset(moment)
+            row["study_day"] = study_day(moment, row["utc_offset"]).isoformat()
         for key in ("state_before", "state_after"):
             if row.get(key) is not None:
                 row[key] = json.dumps(row[key], sort_keys=True)
@@ -749,6 +773,38 @@ class Store:
     def reviewed_card_ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT card_id FROM reviews")]
 
+    def latest_study_day(self) -> date | None:
+        """The latest study day any review was logged on (MAX over the study_day index)."""
+        row = self.conn.execute("SELECT MAX(study_day) FROM reviews").fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def last_study_day(self, card_id: str) -> date | None:
+        """The study day of the card's latest study review (the one its state was graded from)."""
+        row = self.conn.execute(
+            "SELECT study_day FROM reviews WHERE card_id = ? AND kind = 'study' "
+            "ORDER BY reviewed_at DESC, id DESC LIMIT 1",
+            (card_id,),
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def study_days(self, since: date) -> set[date]:
+        """The study days with at least one study review, from ``since`` on."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT study_day FROM reviews WHERE kind = 'study' AND study_day >= ?",
+            (since.isoformat(),),
+        )
+        return {date.fromisoformat(r[0]) for r in rows}
+
+    def count_reviews_on(self, day: date, first_only: bool = False, review_state: bool = False) -> int:
+        """Study reviews logged on study day ``day``: all, only first-ever ones (new cards), or only those
+        of cards in the Review state (what the daily review limit counts; learning steps do not)."""
+        sql = "SELECT COUNT(*) FROM reviews WHERE study_day = ? AND kind = 'study'"
+        if first_only:
+            sql += " AND state_before IS NULL"
+        if review_state:
+            sql += " AND json_extract(state_before, '$.state') = 2"
+        return int(self.conn.execute(sql, (day.isoformat(),)).fetchone()[0])
+
     def count_reviews_since(self, since_iso: str, kind: str = "study", first_only: bool = False) -> int:
         """Reviews at or after ``since_iso``; with ``first_only``, only first-ever reviews (new cards)."""
         if first_only:
@@ -757,14 +813,14 @@ class Store:
             sql = "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND kind = ?"
         return int(self.conn.execute(sql, (since_iso, kind)).fetchone()[0])
 
-    def review_facts(self, since_iso: str) -> list[tuple[str, int, int | None, str, int | None]]:
-        """(reviewed_at, rating, duration_ms, kind, state before) of reviews since ``since_iso``."""
+    def review_facts(self, since: date) -> list[tuple[str, int, int | None, str, int | None]]:
+        """(study day, rating, duration_ms, kind, state before) of reviews on study days from ``since``."""
         rows = self.conn.execute(
             # json_valid first: one hand-edited row must not make the whole query fail ("malformed JSON").
-            "SELECT reviewed_at, rating, duration_ms, kind, "
+            "SELECT study_day, rating, duration_ms, kind, "
             "CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.state') END "
-            "FROM reviews WHERE reviewed_at >= ? ORDER BY reviewed_at, id",
-            (since_iso,),
+            "FROM reviews WHERE study_day >= ? ORDER BY reviewed_at, id",
+            (since.isoformat(),),
         )
         return [tuple(r) for r in rows]  # type: ignore[misc]
 

@@ -396,7 +396,7 @@ def test_unknown_drill_type(load):
     problems = load({"bank.yaml": text}).problems
     p = next(p for p in problems if p.path == "bn-backward.dbeta.type")
     assert p.line == line_of(text, "type: flashcard")
-    assert p.message == "'flashcard' is not one of basic, cloze, choice, numeric"
+    assert p.message == "'flashcard' is not one of basic, cloze, choice, numeric, code"
 
 
 def test_invalid_yaml_reports_its_line(load):

@@ -122,12 +122,25 @@ def test_list_unknown_section(cli):
     assert "Traceback" not in result.output
 
 
-def test_list_text(cli):
-    result = cli("list")
+def test_list_in_a_pipe_is_one_card_per_line(cli):
+    catalog = json.loads(cli("list", "--json").stdout)
+    result = cli("list", env={"COLUMNS": "40"})  # the width of a pipe does not matter
     assert result.exit_code == 0
-    assert "bn-backward" in result.stdout and "bn-backward.paths" in result.stdout
-    assert "Batch normalization" in result.stdout
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [r[0] for r in rows] == [c["id"] for c in catalog]
+    assert all(len(r) == 4 for r in rows)
+    paths = next(r for r in rows if r[0] == "bn-backward.paths")
+    assert paths[1:3] == ["batch-norm", "choice"] and paths[3].startswith("Through which quantities")
     assert not LATEX_LEFT.search(result.stdout)
+
+
+def test_list_in_a_terminal_is_a_table_per_section(cli):
+    for columns in ("40", "120"):
+        result = cli("list", env={"COLUMNS": columns, "TTY_COMPATIBLE": "1", "NO_COLOR": "1"})
+        assert result.exit_code == 0
+        assert "bn-backward" in result.stdout and "bn-backward.paths" in result.stdout
+        assert "Batch normalization" in result.stdout
+        assert "…" not in result.stdout
 
 
 # --- show ---------------------------------------------------------------------------------------------

@@ -110,7 +110,10 @@ def test_question_is_complete(qid: str) -> None:
         assert text.en.strip() and text.zh.strip()
         assert CJK.search(text.zh), f"zh text without Chinese: {text.zh[:60]!r}"
     for lang in LANGS:
-        assert "$" not in re.sub(r"\$[^$]+\$", "", q.answer_detailed.get(lang)), f"unbalanced $ in {lang}"
+        paired = re.sub(
+            r"\$\$.+?\$\$|\$[^$]+\$", "", q.answer_detailed.get(lang), flags=re.DOTALL
+        )  # $$display$$ too
+        assert "$" not in paired, f"unbalanced $ in {lang}"
 
 
 def test_enough_drills_of_every_type() -> None:
@@ -131,3 +134,54 @@ def test_choice_and_numeric_cards_are_well_formed() -> None:
                 assert len({o.text.en for o in d.options}) == len(d.options), f"{d.id}: repeated option"
             if d.type == "numeric":
                 assert d.answer is not None and d.tolerance is not None and d.tolerance >= 0, d.id
+
+
+def _zh_texts(obj: object) -> list[str]:
+    """Every Chinese string of a question: fields named zh, found by walking the dataclasses."""
+    import dataclasses
+
+    found: list[str] = []
+    if dataclasses.is_dataclass(obj):
+        for field in dataclasses.fields(obj):
+            value = getattr(obj, field.name)
+            if field.name == "zh" and isinstance(value, str):
+                found.append(value)
+            else:
+                found.extend(_zh_texts(value))
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            found.extend(_zh_texts(item))
+    return found
+
+
+def test_chinese_text_uses_chinese_punctuation() -> None:
+    # Chinese prose quotes with “ ”, and a line fold after full-width punctuation must not leave a space
+    # (the loader only joins breaks between two Han characters). Code spans and math are exempt.
+    code_or_math = re.compile(r"`[^`]*`|\$[^$]*\$")
+    problems = []
+    for q in shipped().questions:
+        texts = _zh_texts(q)
+        assert texts, f"{q.id}: no zh text found"
+        for text in texts:
+            prose = code_or_math.sub("x", text)
+            if '"' in prose:
+                problems.append(f"{q.id}: ASCII quote in {prose[:40]!r}")
+            if re.search(r"[，。、；：（][ \t]", prose):
+                problems.append(f"{q.id}: space after full-width punctuation in {prose[:40]!r}")
+    assert problems == []
+
+
+def test_every_cloze_drill_explains_its_answer() -> None:
+    # A cloze's back repeats its sentence; the explanation is what the Anki Extra field shows (issue 15).
+    # It must say why, in both languages, and not be empty or a copy of the prompt.
+    missing = []
+    for q in shipped().questions:
+        for d in q.drills:
+            if d.type != "cloze":
+                continue
+            e = d.explanation
+            if e is None or not e.en.strip() or not e.zh.strip() or not CJK.search(e.zh):
+                missing.append(d.id)
+            elif e.en.strip() == d.prompt.en.strip() or e.zh.strip() == d.prompt.zh.strip():
+                missing.append(f"{d.id} (copies the prompt)")
+    assert missing == []

@@ -125,12 +125,23 @@ def test_cloze_and_rendered_cards(cli, tmp_path: Path):
         assert "\\(a &lt; b\\)" in question["Details"] and "\\(|z_i|\\)" in question["Details"]
         assert '<code class="language-python">' in question["Details"]
         answer = question.cards()[0].answer()
-        assert "Key points · 要点" in answer and "bn-moments" in answer and "<table" in answer
+        assert "<h3>Key points</h3>" in answer and "要点" not in answer
+        assert "bn-moments" in answer and "<table" in answer
+        # Long sections are collapsed; the short answer, key points and pitfalls are not.
+        assert re.search(r"<details class=\"proof\"><summary>Proof</summary>", answer)
+        assert '<details class="references">' in answer and '<details class="details">' in answer
 
         choice = anki.note(guid_for("fix-softmax.choice"))
-        assert '<ol class="options" type="A">' in choice["Front"] and "A. \\(e^{710}\\)" in choice["Back"]
+        assert '<ol class="options" type="A">' in choice["Front"]
+        # The back marks the right option in place (✓, bold via .correct) and the wrong one with ✗.
+        back = choice["Back"]
+        right = re.search(r'<li class="correct">.*?✓.*?A\.</span><div>\\\(e\^\{710\}\\\)', back)
+        wrong = re.search(r'<li class="incorrect">.*?✗.*?B\.</span><div>\\\(e\^\{700\}\\\)', back)
+        assert right and wrong, back
         numeric = anki.note(guid_for("fix-softmax.numeric"))
         assert re.search(r"0\.5 .*± 0\.01", numeric["Back"])
+        # A cloze written without an explanation gets its question's short answer as Extra.
+        assert "invariant to a shift" in cloze["Extra"]
 
 
 def test_both_languages_stack_english_over_chinese(cli, tmp_path: Path):
@@ -145,9 +156,41 @@ def test_both_languages_stack_english_over_chinese(cli, tmp_path: Path):
     )
     with AnkiCollection(tmp_path / "col.anki2") as anki:
         anki.import_apkg(out)
-        field = anki.note(guid_for("fix-softmax"))["Question"]
-        assert field.index('<div class="en">Why subtract') < field.index('<div class="zh">为什么')
+        note = anki.note(guid_for("fix-softmax"))
+        field = note["Question"]
+        # One item, English first, Chinese (marked as such) on its next line.
+        zh = '<span class="zh" lang="zh-CN">为什么'
+        assert field.index('<span class="en">Why subtract') < field.index(zh)
+        assert '<div class="zh" lang="zh-CN">' in note["Answer"]
+        # The mark and the text start on one line: the mark is the first child of a flex row.
+        assert (
+            '<div class="marked no"><span class="mark">✗</span><div class="body"><span class="en">'
+            in (note["Pitfalls"])
+        )
+        assert 'Key points · <span lang="zh-CN">要点</span>' in note.cards()[0].answer()
         assert anki.deck_names() == {"dlquiz", "dlquiz::Fixture section"}
+
+
+def test_chinese_export_marks_chinese_and_translates_headings_and_proof(cli, tmp_path: Path):
+    from dlquiz.export.fields import guid_for
+
+    out = tmp_path / "zh.apkg"
+    args = ("-b", str(FIXTURE_BANK), "export", "apkg", "-s", "fixture", "--lang", "zh", "-o", str(out))
+    assert cli(*args).exit_code == 0
+    with AnkiCollection(tmp_path / "col.anki2") as anki:
+        anki.import_apkg(out)
+        note = anki.note(guid_for("fix-softmax"))
+        assert note["Question"].startswith('<span lang="zh-CN">为什么')
+        answer = note.cards()[0].answer()
+        for heading in ("要点", "常见误区", "详解", "验证", "参考文献"):
+            assert f'<span lang="zh-CN">{heading}</span>' in answer
+        assert "Key points" not in answer and "Proof" not in answer
+        # The proof's own words: the demo's Chinese title, "随机种子", "实测", "要求".
+        # (The demo's claims and tables are English-only in the demos themselves.)
+        demo = note["Demo"]
+        assert 'bn-moments, <span lang="zh-CN">随机种子</span>' in demo and ", seed " not in demo
+        assert '(<span lang="zh-CN">实测</span>' in demo and '<span lang="zh-CN">要求</span>' in demo
+        assert "(measured" not in demo
 
 
 def test_a_failing_demo_is_noted_on_the_card_not_fatal(monkeypatch: pytest.MonkeyPatch):
@@ -165,3 +208,30 @@ def test_a_failing_demo_is_noted_on_the_card_not_fatal(monkeypatch: pytest.Monke
     html = outputs.html(("bn-moments", "no-such-demo"))
     assert "bn-moments failed at export time: FloatingPointError: overflow &lt;here&gt;" in html
     assert outputs.failed == ["bn-moments"]
+
+
+def test_a_later_export_in_another_language_updates_notes_and_headings_in_place(cli, tmp_path: Path):
+    """Headings live in the note type's template; the note type keeps its id, so it is updated too."""
+    import json
+    import time
+
+    from dlquiz import paths
+    from dlquiz.export.fields import guid_for
+
+    base = ("-b", str(FIXTURE_BANK), "export", "apkg", "-s", "fixture", "--force")
+    with AnkiCollection(tmp_path / "col.anki2") as anki:
+        assert cli(*base, "-o", str(tmp_path / "en.apkg")).exit_code == 0
+        anki.import_apkg(tmp_path / "en.apkg")
+        note = anki.note(guid_for("fix-softmax"))
+        assert "<h3>Key points</h3>" in note.cards()[0].answer()
+        ids = {n.id for n in anki.notes()}
+        # Anki stamps a note type it imports with the clock, and takes a newer one only if it is newer:
+        # a later export is normally minutes or days later; here it is moved a minute on.
+        (paths.home() / "export.json").write_text(json.dumps({"apkg_stamp": int(time.time()) + 60}))
+        assert cli(*base, "--lang", "zh", "-o", str(tmp_path / "zh.apkg")).exit_code == 0
+        log = anki.import_apkg(tmp_path / "zh.apkg")
+        assert (log.new, log.updated, log.conflicting) == (0, 7, 0)
+        assert {n.id for n in anki.notes()} == ids  # same notes, same GUIDs
+        assert [m["name"] for m in anki.col.models.all()].count("dlquiz question") == 1
+        answer = anki.note(guid_for("fix-softmax")).cards()[0].answer()
+        assert '<h3><span lang="zh-CN">要点</span></h3>' in answer and "Key points" not in answer

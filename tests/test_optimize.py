@@ -83,8 +83,8 @@ def test_items_follow_anki_rules():
     def pairs(item):  # FSRSReview exposes no attributes, only its repr
         return [tuple(int(x) for x in re.findall(r"\d+", repr(r))) for r in item.reviews]
 
-    # Days are whole 24-hour periods, as py-fsrs counts them: day 2 09:00 is 1 day after day 0 09:10.
-    assert [pairs(item) for item in items] == [[(1, 0), (3, 0), (3, 1)], [(3, 0), (1, 4)]]
+    # Days are study days, as the scheduler (and Anki) counts them: day 2 09:00 is 2 days after day 0 09:10.
+    assert [pairs(item) for item in items] == [[(1, 0), (3, 0), (3, 2)], [(3, 0), (1, 4)]]
     assert cards == [0, 1]
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from dlquiz.doctor import check
 from dlquiz.model import Catalog
-from dlquiz.plan import Plan, interview_forecast, set_plan
+from dlquiz.plan import Plan, interview_forecast, interview_moment, set_plan
 from dlquiz.schedule import PLAN_WINDOW_DAYS, REVIEW, SchedulerConfig, iso, parse_time, recall_at, review
 from dlquiz.session import StudySession, undo_last
 from dlquiz.store import CardState, Store
@@ -115,7 +115,7 @@ def test_brought_forward_cards_are_spread_over_the_last_days():
 
 def test_doctor_replays_exactly_with_a_plan_active(store):
     catalog = catalog_of(12)
-    interview = NOW + timedelta(days=14)
+    interview = interview_moment(date(2026, 3, 16))  # the plan's hour on its date, in the local zone
     set_plan(store, Plan("2026-03-16", iso(interview), 0.97))
     now = NOW
     for day in range(13):

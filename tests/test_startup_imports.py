@@ -116,3 +116,22 @@ report(code=code)
     assert "bn-backward" in ids and "bn-backward.dgamma" in ids
     assert all(i.startswith("bn-b") for i in ids)
     assert data["heavy"] == []
+
+
+@pytest.mark.parametrize(("lang", "icu"), [("en", False), ("zh", True)])
+def test_icu_line_breaking_is_loaded_only_for_chinese(subprocess_env, warm_cache, lang, icu):
+    """UAX #14 line breaking (ICU, ~30 ms to import) is for text with CJK characters; English pays nothing."""
+    data, out = run(
+        f"""
+sys.argv = ["dlquiz", "show", "bn-backward", "--lang", "{lang}"]
+from dlquiz.cli import main
+try:
+    main()
+except SystemExit as e:
+    pass
+report(icu="icu4py" in sys.modules)
+""",
+        subprocess_env,
+    )
+    assert "bn-backward" in out
+    assert data["icu"] is icu

@@ -171,7 +171,6 @@ def test_interview_day_from_the_plan(store, monkeypatch):
     assert compute(store, catalog, NOW).interview is None
 
 
-@pytest.mark.usefixtures("wide")
 def test_stats_with_a_real_interview_plan(cli):
     target = (datetime.now(timezone.utc) + timedelta(days=20)).date().isoformat()
     if cli("plan", "--help").exit_code != 0:

@@ -28,6 +28,7 @@ def test_wheel_installs_and_runs_with_its_content(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "dlquiz/content/batch-norm.yaml" in names
     assert "dlquiz/bank.schema.json" in names
+    assert "dlquiz/locale/zh/LC_MESSAGES/dlquiz.po" in names  # the interface catalog, compiled at first use
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
@@ -76,3 +77,8 @@ def test_wheel_installs_and_runs_with_its_content(tmp_path: Path):
     assert show.returncode == 0, show.stderr
     assert "Derive the backward pass" in show.stdout and "x̂ᵢ" in show.stdout
     assert "warning" not in show.stderr
+
+    chinese = subprocess.run(
+        [dlquiz, "show", "bn-backwrd", "--lang", "zh"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert chinese.returncode == 2 and "找不到卡片 ID" in chinese.stderr, chinese.stderr

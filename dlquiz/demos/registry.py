@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from dlquiz.i18n import _
+
 TOPIC_MODULES = ("optimization", "batchnorm", "cnn", "loss")
 
 
@@ -43,20 +45,36 @@ class Param:
             elif lowered in ("0", "false", "no", "off"):
                 value = False
             else:
-                raise ValueError(f"{self.name}: expected true or false, got {raw!r}")
+                raise ValueError(
+                    _("{name}: expected true or false, got {raw!r}").format(name=self.name, raw=raw)
+                )
         else:
             try:
                 value = kind(raw)
             except ValueError:
-                raise ValueError(f"{self.name}: expected {kind.__name__}, got {raw!r}") from None
+                raise ValueError(
+                    _("{name}: expected {kind}, got {raw!r}").format(
+                        name=self.name, kind=kind.__name__, raw=raw
+                    )
+                ) from None
             if kind is float and not math.isfinite(value):
-                raise ValueError(f"{self.name}: expected a finite number, got {raw!r}")
+                raise ValueError(
+                    _("{name}: expected a finite number, got {raw!r}").format(name=self.name, raw=raw)
+                )
         if self.choices is not None and value not in self.choices:
-            raise ValueError(f"{self.name}: expected one of {', '.join(map(str, self.choices))}, got {raw!r}")
+            raise ValueError(
+                _("{name}: expected one of {choices}, got {raw!r}").format(
+                    name=self.name, choices=", ".join(map(str, self.choices)), raw=raw
+                )
+            )
         if self.min is not None and value < self.min:
-            raise ValueError(f"{self.name}: must be >= {self.min}, got {raw!r}")
+            raise ValueError(
+                _("{name}: must be >= {min}, got {raw!r}").format(name=self.name, min=self.min, raw=raw)
+            )
         if self.max is not None and value > self.max:
-            raise ValueError(f"{self.name}: must be <= {self.max}, got {raw!r}")
+            raise ValueError(
+                _("{name}: must be <= {max}, got {raw!r}").format(name=self.name, max=self.max, raw=raw)
+            )
         return value
 
 
@@ -133,8 +151,12 @@ class Demo:
         values = {p.name: p.default for p in self.params}
         for name, raw in (overrides or {}).items():
             if name not in known:
-                names = ", ".join(known) or "none"
-                raise ValueError(f"{self.id} has no parameter {name!r} (parameters: {names})")
+                names = ", ".join(known) or _("none")
+                raise ValueError(
+                    _("{demo} has no parameter {name!r} (parameters: {names})").format(
+                        demo=self.id, name=name, names=names
+                    )
+                )
             values[name] = known[name].parse(raw)
         seed = self.default_seed if seed is None else seed
         return self.fn(np.random.default_rng(seed), seed=seed, **values)

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dlquiz import sanitize
 from dlquiz.export import write_atomic
 from dlquiz.model import Catalog
 
@@ -31,6 +32,6 @@ def banks(catalog: Catalog) -> dict[str, Any]:
 def write(
     catalog: Catalog, path: Path, lang: str = "en", fmt: str = "json", now: datetime | None = None
 ) -> dict[str, int]:
-    text = json.dumps(banks(catalog), ensure_ascii=False, indent=1) + "\n"
+    text = sanitize.json_safe(json.dumps(banks(catalog), ensure_ascii=False, indent=1)) + "\n"
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return {"questions": len(catalog.questions), "drills": sum(len(q.drills) for q in catalog.questions)}

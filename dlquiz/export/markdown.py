@@ -11,8 +11,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from dlquiz import sanitize
 from dlquiz.export import write_atomic
-from dlquiz.model import Catalog, Question, Text
+from dlquiz.model import Catalog, Drill, Question, Text
 
 LABELS = {
     "en": {
@@ -25,6 +26,8 @@ LABELS = {
         "references": "References",
         "contents": "Contents",
         "see_also": "Follow-up questions",
+        "code": "Code drill",
+        "hints": "Hints",
     },
     "zh": {
         "title": "dlquiz 复习手册",
@@ -36,6 +39,8 @@ LABELS = {
         "references": "参考文献",
         "contents": "目录",
         "see_also": "追问",
+        "code": "编程练习",
+        "hints": "提示",
     },
 }
 
@@ -85,11 +90,18 @@ def anchor(title: str) -> str:
     return slug.replace(" ", "-")
 
 
+def _link(url: str | None) -> str:
+    """An autolink for an http(s) URL; any other scheme is shown as code, never as a link."""
+    if not url:
+        return ""
+    return f" <{url}>" if sanitize.safe_url(url) else f" `{url.replace('`', '')}`"
+
+
 def _question(catalog: Catalog, q: Question, number: int, lang: str) -> list[str]:
     prompts = _texts(q.prompt, lang)
     out = [f"### {number}. {' '.join(prompts[0].split())}", ""]
     out += [f"*{' '.join(p.split())}*\n" for p in prompts[1:]]
-    out += [f"<sub>{q.source} · `{q.id}`</sub>", ""]
+    out += [f"<sub>{sanitize.html_text(q.source)} · `{q.id}`</sub>", ""]
     out += [f"**{_label('answer', lang)}.**", ""]
     out += [t + "\n" for t in _texts(q.answer_short, lang)]
     out += [f"**{_label('details', lang)}.**", ""]
@@ -116,7 +128,24 @@ def _question(catalog: Catalog, q: Question, number: int, lang: str) -> list[str
     if follow:
         out += [f"**{_label('see_also', lang)}**", ""] + [_bullet(x) for x in follow] + [""]
     out += [f"**{_label('references', lang)}**", ""]
-    out += [_bullet(r.cite() + (f" <{r.url}>" if r.url else "")) for r in q.references] + [""]
+    out += [_bullet(r.cite() + _link(r.url)) for r in q.references] + [""]
+    for d in q.drills:
+        if d.type == "code":
+            out += _code_drill(d, lang)
+    return out
+
+
+def _code_drill(d: Drill, lang: str) -> list[str]:
+    """The task, the signatures to fill in, and the hints folded away: practice on paper or with the judge."""
+    from dlquiz.coding.registry import all_drills
+
+    drill = all_drills()[str(d.judge)]
+    out = [f"**{_label('code', lang)}: `{drill.id}`**", ""]
+    out += [t + "\n" for t in _texts(d.prompt, lang)]
+    out += ["```python", drill.template.strip(), "```", ""]
+    hints = [_bullet(" / ".join(_texts(h, lang)), f"{i}. ") for i, h in enumerate(d.hints, 1)]
+    out += ["<details>", f"<summary>{_label('hints', lang)}</summary>", "", *hints, "", "</details>", ""]
+    out += [f"`dlquiz code start {drill.id}` · `dlquiz code check {drill.file_name}`", ""]
     return out
 
 
@@ -133,7 +162,7 @@ def render(catalog: Catalog, lang: str = "en") -> str:
         questions = [q for q in catalog.questions if q.section == s.id]
         for number, q in enumerate(questions, 1):
             lines += _question(catalog, q, number, lang)
-    text = "\n".join(lines)
+    text = sanitize.terminal("\n".join(lines))  # controls and bidi overrides as visible notation
     return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
 
 

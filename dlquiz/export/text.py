@@ -14,18 +14,19 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from dlquiz import sanitize
 from dlquiz.export import write_atomic
-from dlquiz.export.fields import DemoOutputs, NoteData, notes
+from dlquiz.export.fields import DemoOutputs, NoteData, label, notes
 from dlquiz.model import Catalog
 
 _BETWEEN_TAGS = re.compile(r">\n+(?=<)")
-_LABELS = {
-    "Details": "Details · 详解",
-    "KeyPoints": "Key points · 要点",
-    "Formulas": "Formulas · 公式",
-    "Pitfalls": "Pitfalls · 误区",
-    "Demo": "Proof · 验证",
-    "References": "References · 参考文献",
+_LABELS = {  # field -> heading key in fields.LABELS
+    "Details": "details",
+    "KeyPoints": "key_points",
+    "Formulas": "formulas",
+    "Pitfalls": "pitfalls",
+    "Demo": "proof",
+    "References": "references",
 }
 
 
@@ -35,7 +36,7 @@ def one_line(html: str) -> str:
     return html.replace("\n", "<br>")
 
 
-def _columns(note: NoteData) -> tuple[str, str, str]:
+def _columns(note: NoteData, lang: str) -> tuple[str, str, str]:
     """(note type, first field, second field) for Anki's stock note types."""
     f = note.fields
     if note.kind == "cloze":
@@ -44,9 +45,9 @@ def _columns(note: NoteData) -> tuple[str, str, str]:
         return "Basic", f["Front"], f["Back"] + f["Explanation"]
     front = f'<div class="section">{f["Section"]}</div><div class="prompt">{f["Question"]}</div>'
     back = [f'<div class="answer">{f["Answer"]}</div>']
-    for name, label in _LABELS.items():
+    for name, key in _LABELS.items():
         if f[name]:
-            back.append(f"<h3>{label}</h3>{f[name]}")
+            back.append(f"<h3>{label(key, lang)}</h3>{f[name]}")
     return "Basic", front, "".join(back)
 
 
@@ -74,10 +75,11 @@ def write(
         + "Back/Back Extra",
     ]
     rows = []
-    demos = DemoOutputs()
+    demos = DemoOutputs(lang)
     for note in notes(catalog, lang, demos):
-        notetype, first, second = _columns(note)
-        rows.append([note.guid, notetype, note.deck, " ".join(note.tags), one_line(first), one_line(second)])
+        notetype, first, second = _columns(note, lang)
+        cells = [note.guid, notetype, note.deck, " ".join(note.tags), one_line(first), one_line(second)]
+        rows.append([sanitize.terminal(cell) for cell in cells])  # no control character in any cell
 
     def dump(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8", newline="") as handle:

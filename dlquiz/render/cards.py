@@ -3,61 +3,130 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from dlquiz import sanitize
 from dlquiz.i18n import N_, _, in_language
 from dlquiz.mathtext import inline_math, latex_to_text
 from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
 from dlquiz.render import langs, print_record
+from dlquiz.render.prose import Prose, ProseMarkdown, prose
 
 LANG_LABEL = {"en": "EN", "zh": "中文"}
-TYPE_STYLE = {"basic": "cyan", "cloze": "magenta", "choice": "yellow", "numeric": "green"}
+TYPE_STYLE = {
+    "basic": "cyan",
+    "cloze": "magenta",
+    "choice": "yellow",
+    "numeric": "green",
+    "code": "bright_blue",
+}
 # Drill types as shown (the bank format keeps the English names): _(card.type) where a type is printed.
-TYPE_NAMES = (N_("basic"), N_("cloze"), N_("choice"), N_("numeric"))
+TYPE_NAMES = (N_("basic"), N_("cloze"), N_("choice"), N_("numeric"), N_("code"))
+INLINE_STYLES = {"strong": "bold", "em": "italic", "s": "strike", "code": "bold cyan"}
 
 
 def plain(text: str) -> str:
-    """Prose with its inline math rendered as Unicode (no Markdown)."""
-    return inline_math(text)
+    """Prose with its inline math rendered as Unicode (no Markdown), controls shown as notation.
+
+    The console escapes them too (``render.console``); doing it here first keeps the layout right.
+    """
+    return sanitize.terminal(inline_math(text))
 
 
-def md(text: str) -> Markdown:
-    return Markdown(inline_math(text, markdown=True))
+def md(text: str) -> ProseMarkdown:
+    """A field that may hold paragraphs and lists (answers), as Markdown that never crops."""
+    return ProseMarkdown(sanitize.terminal(inline_math(text, markdown=True)))
+
+
+@cache
+def _inline_parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("strikethrough")
+
+
+def inline(text: str, style: str = "") -> Prose:
+    """A one-paragraph field (a prompt, an option, a key point) with its Markdown emphasis and code
+    rendered as styles, so ``*after*`` prints in italics rather than with its asterisks."""
+    source = sanitize.terminal(inline_math(text, markdown=True))
+    out = Prose(style=style)
+    if not any(c in source for c in "*_`~\\&<["):  # nothing to parse: the common case, and fast
+        out.append(source)
+        return out
+    tokens = _inline_parser().parseInline(source)
+    styles: list[str] = []
+    for token in tokens[0].children or [] if tokens else []:
+        kind = token.type
+        if kind.endswith("_open") and kind[:-5] in INLINE_STYLES:
+            styles.append(INLINE_STYLES[kind[:-5]])
+        elif kind.endswith("_close") and kind[:-6] in INLINE_STYLES and styles:
+            styles.pop()
+        elif kind == "code_inline":
+            out.append(token.content, INLINE_STYLES["code"])
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n" if kind == "hardbreak" else " ")
+        elif token.content:
+            out.append(token.content, " ".join(styles))
+    return out
+
+
+def _same(text: Text) -> bool:
+    return text.en.strip() == text.zh.strip()
+
+
+def codes(text: Text, lang: str) -> tuple[str, ...]:
+    """The languages to print ``text`` in: with ``both``, a text that is the same in en and zh (a
+    formula, a name) once."""
+    return ("en",) if lang == "both" and _same(text) else langs(lang)
 
 
 def _texts(text: Text, lang: str, markdown: bool = False) -> RenderableType:
     """One text in the chosen language(s); with ``both``, Chinese follows English, dimmed label."""
+    shown = codes(text, lang)
     parts: list[RenderableType] = []
-    for code in langs(lang):
-        body = md(text.get(code)) if markdown else RichText(plain(text.get(code)))
-        if lang == "both" and not markdown:
-            line = RichText.assemble((f"{LANG_LABEL[code]} ", "dim"), plain(text.get(code)))
+    for code in shown:
+        if markdown:
+            parts.append(md(text.get(code)))
+        elif len(shown) > 1:
+            line = Prose.assemble((f"{LANG_LABEL[code]} ", "dim"))
+            line.append_text(inline(text.get(code)))
             parts.append(line)
         else:
-            parts.append(body)
+            parts.append(inline(text.get(code)))
     return Group(*parts)
 
 
-def cloze_blanks(text: str, reveal: bool = False) -> RichText:
+def joined(text: Text, lang: str, sep: str = " / ") -> Prose:
+    """Both languages on one line (a formula name, an option), or one of them."""
+    out = Prose()
+    for i, code in enumerate(codes(text, lang)):
+        if i:
+            out.append(sep)
+        out.append_text(inline(text.get(code)))
+    return out
+
+
+def cloze_blanks(text: str, reveal: bool = False) -> Prose:
     """A cloze prompt with its deletions hidden as [...] (or the hint), or revealed and highlighted."""
-    out = RichText()
+    out = Prose()
     pos = 0
     for match in CLOZE_RE.finditer(text):
-        out.append(plain(text[pos : match.start()]))
+        out.append_text(inline(text[pos : match.start()]))
         if reveal:
-            out.append(plain(match.group(2)), style="bold green")
+            out.append_text(inline(match.group(2), style="bold green"))
         else:
             hint = match.group(3)
-            out.append(f"[{plain(hint) if hint else '…'}]", style="bold magenta")
+            out.append_text(inline(f"[{hint if hint else '...'}]", style="bold magenta"))
         pos = match.end()
-    out.append(plain(text[pos:]))
+    out.append_text(inline(text[pos:]))
     return out
 
 
@@ -65,36 +134,73 @@ def cloze_blanks(text: str, reveal: bool = False) -> RichText:
 
 
 def render_list(console: Console, catalog: Catalog, lang: str, drills: bool = True) -> None:
+    """A table per section in a terminal; in a pipe or a file, one card per line (a record), so that
+    ``dlquiz list | grep cloze`` finds whole cards."""
     for section in catalog.sections:
+        questions = [q for q in catalog.questions if q.section == section.id]
+        rows: list[tuple[str, str, RenderableType]] = []
+        for q in questions:
+            rows.append((q.id, "question", _texts(q.prompt, lang)))  # kinds in English: records for scripts
+            if drills:
+                rows.extend((d.id, d.type, _drill_prompt(d, lang)) for d in q.drills)
+        if not console.is_terminal:
+            for card_id, kind, _prompt in rows:
+                card = catalog.get(card_id)
+                assert card is not None
+                # Written past rich, which would turn the tabs between fields into spaces: so sanitized
+                # here, field by field (a control character in a prompt must not reach a terminal).
+                fields = (card_id, card.section, kind, _record_prompt(card, lang))
+                console.file.write("\t".join(sanitize.name(f) for f in fields) + "\n")
+            continue
+        n_drills = sum(len(q.drills) for q in questions)
+        title = " · ".join(section.title.get(code) for code in codes(section.title, lang))
+        counts = _("({q} questions, {d} drills)").format(q=len(questions), d=n_drills)
+        console.print(Prose(f"{title}  {counts}", style="bold underline"))
+        # Ids are never folded: when the prompt column would be narrow, each card takes two lines instead.
+        id_width = max((len(card_id) + 2 for card_id, *_rest in rows), default=0)
+        if console.width - id_width - cell_len(_("question")) - 4 < 40:
+            for card_id, kind, prompt in rows:
+                drill = kind != "question"
+                head = Prose.assemble(
+                    ("  " if drill else "", ""),
+                    (card_id, "dim" if drill else "bold"),
+                    " ",
+                    (_(kind), TYPE_STYLE.get(kind, "bold blue")),
+                )
+                console.print(head)
+                console.print(_item("", prompt, indent=4 if drill else 2))
+            continue
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True, pad_edge=False)
         table.add_column(_("id"), style="bold", no_wrap=True)
         table.add_column(_("kind"), no_wrap=True)
         table.add_column(_("prompt"), ratio=1)
-        questions = [q for q in catalog.questions if q.section == section.id]
-        n_drills = sum(len(q.drills) for q in questions)
-        for q in questions:
-            table.add_row(q.id, RichText(_("question"), style="bold blue"), _texts(q.prompt, lang))
-            if drills:
-                for d in q.drills:
-                    table.add_row(
-                        RichText("  " + d.id, style="dim"),
-                        RichText(_(d.type), style=TYPE_STYLE[d.type]),
-                        _drill_prompt(d, lang),
-                    )
-        title = " · ".join(section.title.get(code) for code in langs(lang))
-        console.print(
-            RichText(
-                title + "  " + _("({q} questions, {d} drills)").format(q=len(questions), d=n_drills),
-                style="bold underline",
-            )
-        )
+        for card_id, kind, prompt in rows:
+            if kind == "question":
+                table.add_row(card_id, Prose(_(kind), style="bold blue"), prompt)
+            else:
+                table.add_row(
+                    Prose("  " + card_id, style="dim"), Prose(_(kind), style=TYPE_STYLE[kind]), prompt
+                )
         console.print(table)
+
+
+def _record_prompt(card: Question | Drill, lang: str) -> str:
+    # One line: newlines in a prompt become spaces; cloze deletions show as blanks, as on the card.
+    parts = []
+    for code in codes(card.prompt, lang):
+        text = card.prompt.get(code)
+        if isinstance(card, Drill) and card.type == "cloze":
+            text = cloze_blanks(text).plain
+        else:
+            text = inline(text).plain
+        parts.append(" ".join(text.split()))
+    return " / ".join(parts)
 
 
 def _drill_prompt(drill: Drill, lang: str) -> RenderableType:
     if drill.type != "cloze":
         return _texts(drill.prompt, lang)
-    return Group(*(cloze_blanks(drill.prompt.get(code)) for code in langs(lang)))
+    return Group(*(cloze_blanks(drill.prompt.get(code)) for code in codes(drill.prompt, lang)))
 
 
 def list_json(catalog: Catalog) -> list[dict[str, Any]]:
@@ -140,7 +246,7 @@ def render_question(
     console: Console, catalog: Catalog, q: Question, lang: str, demo_titles: dict[str, str]
 ) -> None:
     section = catalog.section(q.section)
-    section_title = " · ".join(section.title.get(c) for c in langs(lang)) if section else q.section
+    section_title = joined(section.title, lang, " · ").plain if section else q.section
     console.print(
         Panel(
             _texts(q.prompt, lang),
@@ -152,69 +258,65 @@ def render_question(
         )
     )
     console.print(_heading(N_("Short answer"), lang))
-    for code in langs(lang):
+    for code in codes(q.answer_short, lang):
         console.print(Panel(md(q.answer_short.get(code)), border_style="green", box=box.ROUNDED))
     console.print(_heading(N_("Key points"), lang))
     for point in q.key_points:
-        for code in langs(lang):
+        for code in codes(point, lang):
             console.print(_item("•", point.get(code), "green"))
     if q.formulas:
         console.print(_heading(N_("Formulas"), lang))
-        table = Table(box=box.SIMPLE, show_header=False, expand=True, pad_edge=False)
-        table.add_column(style="dim", ratio=1)
-        table.add_column(style="bold", ratio=3)
+        # A name above its formula: side by side, a narrow terminal would have to fold the formula.
         for f in q.formulas:
-            table.add_row(
-                RichText(" / ".join(f.name.get(c) for c in langs(lang))), RichText(latex_to_text(f.latex))
-            )
-        console.print(table)
+            name = joined(f.name, lang)
+            name.stylize("dim")
+            console.print(_item("•", name, "dim"))
+            console.print(_item("", Prose(latex_to_text(f.latex), style="bold"), indent=4))
     console.print(_heading(N_("Detailed answer"), lang))
-    for code in langs(lang):
+    for code in codes(q.answer_detailed, lang):
         console.print(md(q.answer_detailed.get(code)))
         console.print()
     if q.pitfalls:
         console.print(_heading(N_("Pitfalls"), lang))
         for p in q.pitfalls:
-            for code in langs(lang):
-                console.print(_item("✗", RichText(plain(p.wrong.get(code)), style="red"), "bold red"))
+            for code in codes(p.wrong, lang):
+                console.print(_item("✗", inline(p.wrong.get(code), style="red"), "bold red"))
+            for code in codes(p.right, lang):
                 console.print(_item("✓", p.right.get(code), "bold green"))
             if p.source:
-                console.print(_item("", RichText(f"— {p.source}", style="dim")))
+                console.print(_item("", Prose(f"— {p.source}", style="dim")))
     if q.follow_ups:
         console.print(_heading(N_("Follow-ups"), lang))
         for f in q.follow_ups:
             if f.question:
                 target = catalog.get(f.question)
-                prompt = target.prompt if isinstance(target, Question) else None
-                label = " / ".join(plain(prompt.get(c)) for c in langs(lang)) if prompt else f.question
-                console.print(
-                    _item("→", RichText.assemble(label, (f"  (dlquiz show {f.question})", "dim")), "cyan")
-                )
+                line = joined(target.prompt, lang) if isinstance(target, Question) else Prose(f.question)
+                line.append("  ")
+                line.append_together(f"(dlquiz show {f.question})", "dim")
+                console.print(_item("→", line, "cyan"))
             elif f.prompt:
-                for code in langs(lang):
-                    body: list[RenderableType] = [RichText(plain(f.prompt.get(code)))]
+                for code in codes(f.prompt, lang):
+                    body: list[RenderableType] = [inline(f.prompt.get(code))]
                     if f.hint:
-                        body.append(RichText(plain(f.hint.get(code)), style="dim italic"))
+                        body.append(inline(f.hint.get(code), style="dim italic"))
                     console.print(_item("→", Group(*body), "cyan"))
     console.print(_heading(N_("References"), lang))
     for r in q.references:
-        line = RichText.assemble((f"{r.authors} ({r.year}). ", ""), (r.title, "italic"), f". {r.venue}.")
+        line = Prose.assemble((f"{r.authors} ({r.year}). ", ""), (r.title, "italic"), f". {r.venue}.")
         if r.url:
-            line.append(f" {r.url}", style="dim")
+            line.append(" ")
+            line.append_together(r.url, "dim")
         console.print(_item("•", line, "dim"))
     if q.demos:
         console.print(_heading(N_("Prove it"), lang))
         for demo_id in q.demos:
-            title = demo_titles.get(demo_id, "")
-            console.print(
-                _item(
-                    "$", RichText.assemble((f"dlquiz prove {demo_id}", "bold"), (f"  {title}", "dim")), "dim"
-                )
-            )
+            line = Prose().append_together(f"dlquiz prove {demo_id}", "bold")
+            line.append(f"  {demo_titles.get(demo_id, '')}", "dim")
+            console.print(_item("$", line, "dim"))
     if q.drills:
         console.print(_heading(N_("Drill cards ({n})"), lang, n=len(q.drills)))
         for d in q.drills:
-            console.print(RichText.assemble("  ", (d.id, "dim"), " ", (_(d.type), TYPE_STYLE[d.type])))
+            console.print(Prose.assemble("  ", (d.id, "dim"), " ", (_(d.type), TYPE_STYLE[d.type])))
 
 
 def render_drill(console: Console, catalog: Catalog, d: Drill, lang: str) -> None:
@@ -233,42 +335,51 @@ def render_drill(console: Console, catalog: Catalog, d: Drill, lang: str) -> Non
 
 def drill_answer(d: Drill, lang: str) -> RenderableType:
     parts: list[RenderableType] = []
-    codes = langs(lang)
     if d.type == "basic" and d.back:
         parts.append(_texts(d.back, lang))
     elif d.type == "cloze":
-        parts.extend(cloze_blanks(d.prompt.get(c), reveal=True) for c in codes)
+        parts.extend(cloze_blanks(d.prompt.get(c), reveal=True) for c in codes(d.prompt, lang))
     elif d.type == "choice":
         for i, option in enumerate(d.options):
             mark = ("✓", "bold green") if option.correct else ("✗", "red")
-            text = " / ".join(plain(option.text.get(c)) for c in codes)
-            parts.append(RichText.assemble(f"  {chr(65 + i)}. ", mark, " ", text))
+            parts.append(_item(f"{chr(65 + i)}. {mark[0]}", joined(option.text, lang), mark[1]))
+    elif d.type == "code":
+        parts.append(Prose(_("Hints"), style="bold"))
+        for i, hint in enumerate(d.hints, start=1):
+            for c in codes(hint, lang):
+                parts.append(_item(f"{i}.", hint.get(c), "dim"))
+        start = Prose(_("try it: "), style="dim").append_together(f"dlquiz code start {d.judge}", "bold")
+        solution = Prose(_("reference: "), style="dim")
+        solution.append_together(f"dlquiz code solution {d.judge}", "bold")
+        parts.extend((start, solution))
     elif d.type == "numeric":
         tol = f" ± {d.tolerance:g}" if d.tolerance else ""
         unit = f" {d.unit}" if d.unit else ""
-        parts.append(
-            RichText.assemble((_("Answer:") + " ", "bold"), (f"{d.answer:g}{tol}{unit}", "bold green"))
-        )
+        parts.append(Prose.assemble((_("Answer:") + " ", "bold"), (f"{d.answer:g}{tol}{unit}", "bold green")))
     if d.explanation:
-        parts.append(RichText())
+        parts.append(Prose())
         parts.append(_texts(d.explanation, lang))
     return Panel(Group(*parts), border_style="green", title=_("answer"), title_align="left")
 
 
 def _item(mark: str, body: RenderableType | str, mark_style: str = "", indent: int = 2) -> Table:
-    """A list item whose wrapped lines hang under the text, not under the mark."""
+    """A list item whose wrapped lines hang under the text, not under the mark. A string body is one
+    paragraph with Markdown emphasis; a rich Text becomes Prose, so it wraps and never crops."""
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=indent + len(mark), justify="right", style=mark_style, no_wrap=True)
+    grid.add_column(width=indent + cell_len(mark), justify="right", style=mark_style, no_wrap=True)
     grid.add_column(ratio=1)
-    # Strings are Markdown (`code`, **bold**), never rich markup: "E[y]" must not be read as a style tag.
-    grid.add_row(RichText(mark), md(body) if isinstance(body, str) else body)
+    if isinstance(body, str):
+        body = inline(body)
+    elif isinstance(body, RichText):
+        body = prose(body)
+    grid.add_row(Prose(mark), body)
     return grid
 
 
-def _heading(en: str, lang: str, **fields: object) -> RichText:
+def _heading(en: str, lang: str, **fields: object) -> Prose:
     """A heading in the content's language(s): with ``both``, "English · 中文"."""
     label = " · ".join(in_language(code, en).format(**fields) for code in langs(lang))
-    return RichText(f"\n{label}", style="bold underline")
+    return Prose(f"\n{label}", style="bold underline")
 
 
 # --- check --------------------------------------------------------------------------------------------
@@ -298,4 +409,6 @@ def render_problems(
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON for scripts. json escapes C0 controls itself; C1 controls and bidi controls get ``\\uXXXX``
+    too (still the same JSON value), so printing the JSON cannot drive a terminal either."""
+    return sanitize.json_safe(json.dumps(data, ensure_ascii=False, indent=2))

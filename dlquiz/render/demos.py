@@ -45,6 +45,11 @@ def _word(key: str, lang: str) -> str:
     return _pick(WORDS[key], lang)
 
 
+def _labelled(key: str, lang: str, value: str) -> str:
+    """ "parameters: n = 3", with the colon of the interface language (参数：n = 3)."""
+    return _("{label}: {value}").format(label=_word(key, lang), value=value)
+
+
 def fmt(value: Any) -> str:
     """A number as a person reads it: 6 significant digits, scientific notation when very large or small."""
     if isinstance(value, bool):
@@ -82,7 +87,7 @@ def _header(result: DemoResult, lang: str) -> Panel:
         params = " · ".join(f"{name} = {fmt(value)}" for name, value in result.params.items())
     else:
         params = _word("no parameters", lang)
-    body.append(Text(f"{_word('parameters', lang)}: {params}", style="dim"))
+    body.append(Text(_labelled("parameters", lang, params), style="dim"))
     if result.summary:
         body.append(Text(""))
         body.append(Text(result.summary))
@@ -217,7 +222,7 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> str:
             figure.title(plot.title)
         if plot.xlabel:
             figure.label(plot.xlabel, axis="x")
-        ylabel = f"{plot.ylabel} (log scale)" if plot.logy else plot.ylabel
+        ylabel = _("{label} (log scale)").format(label=plot.ylabel) if plot.logy else plot.ylabel
         if ylabel:
             figure.label(ylabel, axis="y")
         return figure.build().string()
@@ -253,7 +258,13 @@ def _checks(result: DemoResult, lang: str) -> Table:
         mark = Text("✓", style="bold green") if check.passed else Text("✗", style="bold red")
         line = Text(check.claim)
         line.append(
-            f"  {_word('measured', lang)} {fmt(check.measured)}, {_word('wanted', lang)} {check.tolerance}",
+            "  "
+            + _("{measured} {value}, {wanted} {tolerance}").format(
+                measured=_word("measured", lang),
+                value=fmt(check.measured),
+                wanted=_word("wanted", lang),
+                tolerance=check.tolerance,
+            ),
             style="dim" if check.passed else "red",
         )
         grid.add_row(Text(" ") + mark, line)
@@ -306,8 +317,8 @@ def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") 
         for demo in members:
             lines = [Text(demo.title.get(code, demo.title["en"])) for code in langs(lang)]
             params = ", ".join(f"{p.name}={fmt(p.default)}" for p in demo.params)
-            lines.append(Text(f"{_word('questions', lang)}: {', '.join(demo.questions)}", style="dim"))
+            lines.append(Text(_labelled("questions", lang, ", ".join(demo.questions)), style="dim"))
             if params:
-                lines.append(Text(f"{_word('parameters', lang)}: {params}", style="dim"))
+                lines.append(Text(_labelled("parameters", lang, params), style="dim"))
             table.add_row(demo.id, Group(*lines))
         console.print(table)

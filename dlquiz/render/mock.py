@@ -137,7 +137,7 @@ def report(r: Any, catalog: Catalog, lang: str) -> RenderableType:
         return RichText(_("No question was answered; nothing was saved."), style="dim")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column(_("question"), no_wrap=True, max_width=34, overflow="ellipsis")
+    table.add_column(_("question"), max_width=34, overflow="fold")
     table.add_column(_("key points"), justify="right", no_wrap=True)
     table.add_column(_("score"), justify="right", no_wrap=True)
     table.add_column(_("time"), justify="right", no_wrap=True)

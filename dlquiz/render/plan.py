@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from dlquiz.i18n import _, ngettext
+from dlquiz.i18n import _
 
 
 def optimized(result: Any, stored: bool) -> RenderableType:
@@ -51,10 +51,16 @@ def _pct(value: float | None) -> str:
 def interview_line(data: dict[str, Any]) -> str:
     """One line for the status panel: days left and predicted recall on the day."""
     plan = data["plan"]
-    if data["passed"]:
-        return _("{date} has passed · [bold]dlquiz plan --clear[/] ends the plan").format(date=plan["date"])
+    from dlquiz.days import when_words
+
     days = data["days_left"]
-    when = _("tomorrow") if days == 1 else ngettext("in {n} day", "in {n} days", days).format(n=days)
+    when = when_words(days)
+    if data["passed"] and days >= 0:  # later on the day itself
+        return _("{date} has passed · [bold]dlquiz plan --clear[/] ends the plan").format(date=plan["date"])
+    if data["passed"]:
+        return _("{date} {when} · [bold]dlquiz plan --clear[/] ends the plan").format(
+            date=plan["date"], when=when
+        )
     recall = data["recall_kept_up"]
     style = "green" if recall is not None and recall >= plan["target"] else "yellow"
     recall_text = f"[{style}]{_pct(recall)}[/]"

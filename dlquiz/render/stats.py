@@ -14,6 +14,7 @@ from rich.text import Text as RichText
 
 from dlquiz.i18n import N_, _, ngettext
 from dlquiz.render import langs
+from dlquiz.render.layout import SideBySide
 from dlquiz.schedule import parse_time
 from dlquiz.stats import Stats
 
@@ -100,10 +101,10 @@ def heatmap(days: list[tuple[date, int]]) -> Group:
 
 def figures(stats: Stats) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("", style="bold", no_wrap=True)
-    table.add_column(_("reviews"), justify="right", no_wrap=True)
-    table.add_column(_("time"), justify="right", no_wrap=True)
-    table.add_column(_("retention"), no_wrap=True)
+    table.add_column("", style="bold", overflow="fold")
+    table.add_column(_("reviews"), justify="right", overflow="fold")
+    table.add_column(_("time"), justify="right", overflow="fold")
+    table.add_column(_("retention"), overflow="fold")
     periods = (("today", N_("today")), ("week", N_("7 days")), ("month", N_("30 days")), ("all", N_("all")))
     for key, label in periods:
         r = stats.retention.get(key)
@@ -170,12 +171,12 @@ def mastery(stats: Stats, lang: str) -> Table:
     interview = stats.interview
     width = 10 if interview else 16
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(_("section"), no_wrap=True, max_width=26, overflow="ellipsis")
-    table.add_column(_("cards"), justify="right", no_wrap=True)
-    table.add_column(_("recall today"), no_wrap=True)
+    table.add_column(_("section"), max_width=26, overflow="fold")
+    table.add_column(_("cards"), justify="right", overflow="fold")
+    table.add_column(_("recall today"), overflow="fold")
     if interview:
         kept = _("interview day (kept up)") if interview.get("kept_up") else _("interview day")
-        table.add_column(kept, no_wrap=True)
+        table.add_column(kept, overflow="fold")
     for m in stats.mastery:
         title = " · ".join(m.title.get(c, m.section) for c in langs(lang))
         row: list[RenderableType] = [
@@ -194,11 +195,11 @@ def mocks(stats: Stats, last: int = 8) -> RenderableType:
     if not stats.mocks:
         return RichText(_("No mock interviews yet: dlquiz mock runs one."), style="dim")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(_("date"), no_wrap=True)
-    table.add_column(_("questions"), justify="right", no_wrap=True)
-    table.add_column(_("key points"), justify="right", no_wrap=True)
-    table.add_column(_("score"), no_wrap=True)
-    table.add_column(_("time"), justify="right", no_wrap=True)
+    table.add_column(_("date"), overflow="fold")
+    table.add_column(_("questions"), justify="right", overflow="fold")
+    table.add_column(_("key points"), justify="right", overflow="fold")
+    table.add_column(_("score"), overflow="fold")
+    table.add_column(_("time"), justify="right", overflow="fold")
     for m in stats.mocks[-last:]:
         table.add_row(
             parse_time(m.started_at).astimezone().strftime("%Y-%m-%d %H:%M"),
@@ -228,10 +229,7 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
             "bold yellow" if stats.streak else "dim",
         ),
     )
-    top = Table.grid(padding=(0, 3))
-    top.add_column()
-    top.add_column()
-    top.add_row(heatmap(stats.heatmap), Group(streak, RichText(), figures(stats)))
+    top = SideBySide(heatmap(stats.heatmap), Group(streak, RichText(), figures(stats)))
     parts: list[RenderableType] = [
         Panel(
             top, title=_("reviews · last 12 weeks"), title_align="left", border_style="blue", box=box.ROUNDED
@@ -246,13 +244,13 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
     ]
     title = _("mastery · mean predicted recall (unseen cards count 0)")
     if stats.interview:
-        left = stats.interview["days_left"]
+        from dlquiz.days import when_words
+
         day = _("{date:%b %d}").format(date=date.fromisoformat(stats.interview["date"]))
-        title = ngettext(
-            "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} day",
-            "mastery · predicted recall, unseen cards 0 · interview {day}, in {n} days",
-            left,
-        ).format(day=day, n=left)
+        when = when_words(stats.interview["days_left"])
+        title = _("mastery · predicted recall, unseen cards 0 · interview {day}, {when}").format(
+            day=day, when=when
+        )
     parts.append(
         Panel(mastery(stats, lang), title=title, title_align="left", border_style="green", box=box.ROUNDED)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -51,6 +52,18 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
             parts.extend(cloze_blanks(card.prompt.get(c)) for c in langs(lang))
         else:
             parts.append(_texts(card.prompt, lang))
+        if card.type == "code":
+            file = code_file(card)
+            edit = _("(edit it, then press Enter to judge it)")
+            write = _("(Enter writes it; edit it, then press Enter to judge it)")
+            parts.append(RichText())
+            parts.append(
+                RichText.assemble(
+                    (_("file: "), "dim"),
+                    (str(file), "bold"),
+                    ("  " + (edit if file.exists() else write), "dim"),
+                )
+            )
         if card.type == "choice":
             parts.append(RichText())
             for i, option in enumerate(card.options):
@@ -67,9 +80,16 @@ def front(card: Card, lang: str, changed: bool) -> Panel:
     )
 
 
+def code_file(card: Drill) -> Path:
+    """Where a code drill's file is: the one ``dlquiz code start`` writes in the current folder."""
+    return Path(str(card.judge).replace("-", "_") + ".py")
+
+
 def keys_hint(card: Card, revealed: bool) -> RichText:
     if not revealed:
-        if isinstance(card, Drill) and card.type == "choice":
+        if isinstance(card, Drill) and card.type == "code":
+            first = _("Enter judges the file · r reveals the hints")
+        elif isinstance(card, Drill) and card.type == "choice":
             first = _("type letters (e.g. AC) + Enter · Enter alone reveals")
         elif isinstance(card, Drill) and card.type == "numeric":
             first = _("type a number + Enter · Enter alone reveals")
@@ -182,7 +202,12 @@ def summary(graded: list[Any], seconds: float, due_tomorrow: int) -> Panel:
     table.add_column(style="bold")
     table.add_column()
     table.add_row(_("cards reviewed"), str(n))
-    table.add_row(_("correct"), f"{correct}/{n} ({100 * correct / n:.0f}%)" if n else "—")
+    share = (
+        _("{correct}/{n} ({percent:.0f}%)").format(correct=correct, n=n, percent=100 * correct / n)
+        if n
+        else "—"
+    )
+    table.add_row(_("correct"), share)
     minutes, secs = divmod(int(seconds), 60)
     table.add_row(_("time"), _("{m}m {s:02d}s").format(m=minutes, s=secs))
     table.add_row(_("due tomorrow"), str(due_tomorrow))
@@ -195,12 +220,13 @@ def status(data: dict[str, Any]) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row(
-        _("due now"),
-        _("[green]{due}[/] review(s), [yellow]{learning}[/] learning step(s)").format(
-            due=data["due"], learning=data["learning"]
-        ),
+    due_now = _("[green]{due}[/] review(s), [yellow]{learning}[/] learning step(s)").format(
+        due=data["due"], learning=data["learning"]
     )
+    if not data["learning"] and data.get("learning_in_min"):
+        # A step pending later today: "0 learning steps" alone would hide it.
+        due_now += _(" · a learning step is due in {n} min").format(n=data["learning_in_min"])
+    table.add_row(_("due now"), due_now)
     table.add_row(
         _("new"),
         _("[blue]{today}[/] for today ({available} not yet studied)").format(
@@ -208,6 +234,8 @@ def status(data: dict[str, Any]) -> Panel:
         ),
     )
     table.add_row(_("reviewed today"), str(data["reviewed_today"]))
+    if data.get("due_tomorrow") is not None:
+        table.add_row(_("due tomorrow"), str(data["due_tomorrow"]))
     table.add_row(_("streak"), _("{n} day(s)").format(n=data["streak"]))
     if data.get("interview") and data["interview"].get("plan"):
         from dlquiz.render.plan import interview_line, section_rows
