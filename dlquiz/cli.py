@@ -228,7 +228,7 @@ def _load(strict: bool = False) -> Any:
 
         from dlquiz.render import console
 
-        bad = sorted({p.file for p in blocking})
+        bad = sorted({safe(p.file) for p in blocking})  # a newline in a file name must not forge a line
         console(stderr=True).print(
             _(
                 "[yellow]warning:[/] skipped {n} bank file(s) with errors: {files} "

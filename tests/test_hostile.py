@@ -105,6 +105,11 @@ def test_every_command_works_on_the_rest_and_stays_clean(corpus_env, isolated_ho
     _clean(refused, "show of a skipped card")
     assert refused.code == 2
 
+    for args in (["next"], ["stats", "--json"]):
+        other = run_measured(args, corpus_env)
+        _clean(other, " ".join(args))
+        assert other.code == 0, other.stderr
+
     for fmt in ("csv", "md", "json", "apkg"):
         target = tmp_path / f"out.{fmt}"
         exported = run_measured(["export", fmt, "-o", str(target)], corpus_env)
@@ -118,8 +123,28 @@ def test_every_command_works_on_the_rest_and_stays_clean(corpus_env, isolated_ho
     # The HTML in the exported files: the package's notes and the text file's fields.
     findings = [f for html in _apkg_fields(tmp_path / "out.apkg") for f in audit_html(html)]
     findings += [f for html in _csv_fields(tmp_path / "out.csv") for f in audit_html(html)]
+    # The Markdown guide through a renderer that passes HTML and every link through (as pandoc does).
+    findings += audit_html(_permissive_markdown().render((tmp_path / "out.md").read_text(encoding="utf-8")))
     assert findings == []
     assert any("rich-markup-text" in html for html in _apkg_fields(tmp_path / "out.apkg"))
+
+
+def _permissive_markdown():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md.validateLink = lambda url: True
+    return md
+
+
+def test_the_markdown_guide_keeps_no_raw_html_or_script_link():
+    from dlquiz.export.markdown import no_html
+
+    text = "x <b onclick=a>b</b> [j](javascript:alert(1)) [h](https://e.org/)\n\n<div onmouseover=b>\n</div>"
+    assert audit_html(_permissive_markdown().render(text))  # the audit sees the attack unfiltered
+    rendered = _permissive_markdown().render(no_html(text))
+    assert audit_html(rendered) == []
+    assert '<a href="https://e.org/">h</a>' in rendered and "&lt;b onclick=a&gt;" in rendered
 
 
 def _apkg_fields(path: Path) -> list[str]:
@@ -323,6 +348,7 @@ def test_generated_cases_together_leave_every_command_working(tmp_path: Path, su
     assert checked.code == 2
     assert "a[/]b[bold red]markup.yaml:1: not valid YAML" in checked.stdout
     assert "evil\\x1b[2J\\x1b]0;pwned\\x07.yaml: file name contains a control character" in checked.stdout
+    assert "two\\nlines.yaml" in listed.stderr and "two\\nlines.yaml: file name" in checked.stdout
     shown = run_measured(["show", "gen-fine"], env)
     _clean(shown, "show")
     assert shown.code == 0
@@ -343,3 +369,29 @@ def test_the_readme_states_the_limits_the_code_enforces():
         f"{mathtext.MAX_FORMULA_CHARS:,} characters, groups nested {mathtext.MAX_FORMULA_DEPTH} deep",
     ):
         assert value in section, value
+
+
+def test_exports_escape_even_what_check_would_have_refused(tmp_path: Path):
+    """Defence in depth: a catalog that never went through check (e.g. built by code) exports clean."""
+    from dlquiz.export import export
+    from tests.lab import basic_drills, catalog_of, question_data
+
+    evil = "\x1b]52;c;aGk=\x07 \u202eevil\x9b2J <img src=x onerror=alert(1)> [j](javascript:alert(2))"
+    q = question_data("evil-q", prompt=evil, drills=basic_drills("evil-q", 1))
+    q["answer"]["short"]["en"] = evil
+    q["source"] = evil
+    q["references"][0].update(title=evil, url='https://x/" onmouseover="alert(5)')
+    q["pitfalls"] = [{"wrong": {"en": evil, "zh": evil}, "right": {"en": evil, "zh": evil}, "source": evil}]
+    catalog = catalog_of(q, titles={"lab": (evil, evil)})
+    for fmt in ("csv", "tsv", "md", "json", "apkg"):
+        target = tmp_path / f"evil.{fmt}"
+        export(catalog, fmt, target, lang="both")
+        if fmt != "apkg":
+            text = target.read_text(encoding="utf-8")
+            assert not RAW_CONTROL.search(text), fmt
+    findings = [f for html in _apkg_fields(tmp_path / "evil.apkg") for f in audit_html(html)]
+    findings += [f for html in _csv_fields(tmp_path / "evil.csv") for f in audit_html(html)]
+    findings += audit_html(_permissive_markdown().render((tmp_path / "evil.md").read_text(encoding="utf-8")))
+    assert findings == []
+    exported = json.loads((tmp_path / "evil.json").read_text(encoding="utf-8"))
+    assert exported["questions"][0]["prompt"]["en"] == evil  # JSON keeps the data, as \u escapes

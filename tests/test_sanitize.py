@@ -109,3 +109,23 @@ def test_json_output_escapes_c1_and_bidi():
     text = dumps({"id": "a\x9bb\u202ec\x1b"})
     assert "\x9b" not in text and "\u202e" not in text and "\x1b" not in text
     assert "\\u009b" in text and "\\u202e" in text
+
+
+def test_show_and_list_escape_a_card_that_skipped_check():
+    """Defence in depth: even a catalog that never went through check cannot drive the terminal."""
+    from dlquiz.render import cards
+    from tests.lab import basic_drills, catalog_of, question_data
+
+    evil = "\x1b]0;title\x07 \u202eevil \x9b2J **bold** [link](javascript:x) $\\frac{a}{b}$ [red]x[/]"
+    q = question_data("evil-q", prompt=evil, drills=basic_drills("evil-q", 1))
+    q["answer"]["short"]["en"] = q["answer"]["detailed"]["en"] = q["source"] = evil
+    q["key_points"] = [{"en": evil, "zh": evil}]
+    catalog = catalog_of(q, titles={"lab": (evil, evil)})
+    console, buffer = _console(force_terminal=True, color_system="standard")
+    cards.render_question(console, catalog, catalog.questions[0], "both", {})
+    cards.render_drill(console, catalog, catalog.questions[0].drills[0], "both")
+    cards.render_list(console, catalog, "both")
+    out = buffer.getvalue()
+    assert "\x07" not in out and "\u202e" not in out and "\x9b" not in out and "\x1b]0;" not in out
+    assert "\x1b]8;" not in out  # no hyperlink: the only link in the text is a javascript: one
+    assert "\\x1b]0;title\\x07" in out and "<U+202E>evil" in out and "[red]x[/]" in out

@@ -7,9 +7,12 @@ carries no date or version, so the same banks always give the same file.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from dlquiz import sanitize
 from dlquiz.export import write_atomic
@@ -70,7 +73,45 @@ def _texts(text: Text | None, lang: str) -> list[str]:
     if text is None:
         return []
     chosen = [text.en, text.zh] if lang == "both" else [text.get(lang)]
-    return [github(t.strip()) for t in chosen]
+    return [github(no_html(t.strip())) for t in chosen]
+
+
+# A Markdown link whose target has a scheme other than http(s): "](" escaped, so it stays text; the
+# same for an autolink (<javascript:...>). An image becomes a plain link: no viewer fetches a URL unasked.
+_UNSAFE_LINK = re.compile(r"\]\((?=\s*<?\s*[A-Za-z][\w+.-]*:)(?!\s*<?\s*https?://)")
+_UNSAFE_AUTOLINK = re.compile(r"<(?=[A-Za-z][\w+.-]{1,31}:[^\s<>]*>)(?!https?:)", re.IGNORECASE)
+_IMAGE = re.compile(r"(?<!\\)!\[")
+
+
+@cache
+def _html_finder() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def no_html(text: str) -> str:
+    """Bank Markdown with its raw HTML turned into text, and links to other schemes than http(s) unlinked.
+
+    GitHub sanitizes what it renders, but pandoc and many editors' previews pass HTML through: a shared
+    bank's ``<img onerror=...>`` must reach the guide as text, as it reaches the Anki export.
+    """
+    if "<" not in text and "](" not in text and "![" not in text:
+        return text
+    lines = text.split("\n")
+    for token in _html_finder().parse(text):
+        if not token.map:
+            continue
+        first, last = token.map
+        block = "\n".join(lines[first:last])
+        if token.type == "html_block":
+            block = html.escape(block, quote=False)
+        for child in token.children or []:
+            if child.type == "html_inline":
+                block = block.replace(child.content, html.escape(child.content, quote=False), 1)
+        lines[first:last] = block.split("\n")
+    text = _UNSAFE_LINK.sub(r"]\\(", "\n".join(lines))
+    return _IMAGE.sub(r"\\![", _UNSAFE_AUTOLINK.sub("&lt;", text))
 
 
 def _one_line(text: Text, lang: str) -> str:
@@ -101,7 +142,7 @@ def _question(catalog: Catalog, q: Question, number: int, lang: str) -> list[str
     prompts = _texts(q.prompt, lang)
     out = [f"### {number}. {' '.join(prompts[0].split())}", ""]
     out += [f"*{' '.join(p.split())}*\n" for p in prompts[1:]]
-    out += [f"<sub>{sanitize.html_text(q.source)} · `{q.id}`</sub>", ""]
+    out += [f"<sub>{no_html(sanitize.html_text(q.source))} · `{q.id}`</sub>", ""]
     out += [f"**{_label('answer', lang)}.**", ""]
     out += [t + "\n" for t in _texts(q.answer_short, lang)]
     out += [f"**{_label('details', lang)}.**", ""]
@@ -111,11 +152,11 @@ def _question(catalog: Catalog, q: Question, number: int, lang: str) -> list[str
     if q.formulas:
         out += [f"**{_label('formulas', lang)}**", ""]
         for f in q.formulas:
-            out += [f"{_one_line(f.name, lang)}:", "", "$$", f.latex.strip(), "$$", ""]
+            out += [f"{_one_line(f.name, lang)}:", "", "$$", no_html(f.latex.strip()), "$$", ""]
     if q.pitfalls:
         out += [f"**{_label('pitfalls', lang)}**", ""]
         for p in q.pitfalls:
-            source = f" ({p.source})" if p.source else ""
+            source = f" ({no_html(p.source)})" if p.source else ""
             out.append(_bullet(f"✗ {_one_line(p.wrong, lang)}  \n✓ {_one_line(p.right, lang)}{source}"))
         out.append("")
     follow = []
@@ -128,7 +169,7 @@ def _question(catalog: Catalog, q: Question, number: int, lang: str) -> list[str
     if follow:
         out += [f"**{_label('see_also', lang)}**", ""] + [_bullet(x) for x in follow] + [""]
     out += [f"**{_label('references', lang)}**", ""]
-    out += [_bullet(r.cite() + _link(r.url)) for r in q.references] + [""]
+    out += [_bullet(no_html(r.cite()) + _link(r.url)) for r in q.references] + [""]
     for d in q.drills:
         if d.type == "code":
             out += _code_drill(d, lang)

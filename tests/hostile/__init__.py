@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -85,32 +86,48 @@ class Run:
     hung: bool
 
 
+# A small Python in between starts dlquiz and reports its usage: Linux carries the forking process's peak
+# RSS into the child's ru_maxrss (it is recorded at exec), so measured straight from pytest, which grows
+# to hundreds of MB over a run, every child would look that big.
+_MEASURE = (
+    "import json, resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[2:]).returncode\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(json.dumps([code, u.ru_utime + u.ru_stime, u.ru_maxrss]))\n"
+)
+
+
 def run_measured(args: list[str], env: dict[str, str], timeout: float = 60.0) -> Run:
-    """``python -m dlquiz ARGS`` in a child process; its own CPU time and peak memory from wait4."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """``python -m dlquiz ARGS`` in a child process; its own CPU time and peak memory."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        report = os.path.join(tmp, "usage.json")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "dlquiz", *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env
+            [sys.executable, "-c", _MEASURE, report, sys.executable, "-m", "dlquiz", *args],
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
         )
-        fired = threading.Event()
-
-        def kill() -> None:
-            fired.set()
-            proc.kill()
-
-        timer = threading.Timer(timeout, kill)
-        timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+            proc.wait(timeout=timeout)
+            hung = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            hung = True
+        code, cpu, maxrss_kib = (-9, float(timeout), 0) if hung else json.loads(Path(report).read_text())
         out.seek(0)
         err.seek(0)
         return Run(
-            proc.returncode,
+            code,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
-            usage.ru_utime + usage.ru_stime,
-            usage.ru_maxrss / 1024,  # KiB on Linux
-            fired.is_set(),
+            cpu,
+            maxrss_kib / 1024,  # KiB on Linux
+            hung,
         )
