@@ -464,8 +464,10 @@ def validate(data: dict[str, Any], now: datetime, lines: list[int] | None = None
     if not isinstance(data.get("reviews"), list) or not isinstance(data.get("schedulers"), dict):
         return problems
     schedulers = data["schedulers"]
+    # Only the configs a sound review uses are ever stored, so only those must build a scheduler.
+    used = {r.get("scheduler") for n, r in enumerate(data["reviews"]) if n not in bad_rows}
     for key, config in schedulers.items():
-        if key in bad_schedulers:
+        if key in bad_schedulers or key not in used:
             continue
         reason = _config_problem(config)
         if reason:
@@ -474,10 +476,11 @@ def validate(data: dict[str, Any], now: datetime, lines: list[int] | None = None
     latest = now + FUTURE_SLACK
     seen: dict[str, list[int]] = {}
     for n, r in enumerate(data["reviews"]):
+        if isinstance(r, dict) and isinstance(r.get("uid"), str):
+            seen.setdefault(r["uid"], []).append(n)  # every row counts for duplicates, sound or not
         if n in bad_rows:
             continue
         where = _where(["reviews", n], lines)
-        seen.setdefault(r["uid"], []).append(n)
         for key, pattern in (("uid", UID_RE), ("card_id", ID_RE)):
             if not pattern.fullmatch(r[key]):  # the schema's $ also matches before a final newline
                 problems.append(

@@ -364,3 +364,47 @@ def test_a_closed_stdin_ends_the_session_cleanly(tmp_path: Path, dlquiz_cmd, sub
 def test_mock_minutes_out_of_range_are_refused(cli, minutes: str):
     result = cli("mock", "-n", "1", "--minutes", minutes, input="")
     assert result.exit_code == 2 and "--minutes must be between" in result.stderr
+
+
+def test_a_mock_is_saved_even_when_its_screen_fails_midway(tmp_path: Path, monkeypatch):
+    """The output dies (stdout closed, disk full) while question 2 is drawn: question 1 is saved."""
+    import errno
+    import io
+
+    from rich.console import Console
+
+    from dlquiz import catalog
+    from dlquiz.mock import MockScreen, pick_questions
+    from dlquiz.render import mock as view
+    from dlquiz.screen import Keys
+
+    real_question = view.question
+
+    def dies_on_the_second(question, n, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if n == 2:
+            raise OSError(errno.EPIPE, "Broken pipe")
+        return real_question(question, n, *args, **kwargs)
+
+    monkeypatch.setattr(view, "question", dies_on_the_second)
+    shipped = catalog.load().catalog
+    questions = pick_questions(shipped, [], 3, seed=4)
+    store = Store.open(tmp_path / "x.db")
+    try:
+        screen = MockScreen(
+            store,
+            shipped,
+            Console(file=io.StringIO()),
+            Keys(io.StringIO("my answer\n\n1\n")),
+            "en",
+            questions,
+            4,
+            60,
+            [],
+        )
+        with pytest.raises(OSError):
+            screen.run()
+        [mock] = store.mocks()
+        assert [a["question_id"] for a in mock["answers"]] == [questions[0].id]
+        assert mock["answers"][0]["answer"] == "my answer"
+    finally:
+        store.close()
