@@ -43,7 +43,7 @@ def _squash(text: str) -> str:
 
 def find_card(catalog: Catalog, word: str) -> Card:
     """The card with this id, in any case; or a DlquizError naming the nearest ids."""
-    card = catalog.get(word) or catalog.get(word.strip().lower())
+    card = catalog.get(word) or catalog.get(word.lower())  # case only: "bn-what\n" is not an id
     if card is not None:
         return card
     message = _("unknown {kind} {word!r}").format(kind=_("card id"), word=word)
