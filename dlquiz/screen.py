@@ -254,7 +254,7 @@ class StudyScreen:
         s = self.session
         preview = None if s.cram else s.preview(card, self.clock())
         more = more or (self.details and self.cut)  # after d: d pages the whole back
-        return [view.grade_bar(preview, self.suggested), view.keys_hint(card, True, width, more)]
+        return [view.grade_bar(preview, self.suggested, width), view.keys_hint(card, True, width, more)]
 
     def _back(self, card: Card) -> Any:
         from rich.console import Group

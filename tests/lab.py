@@ -44,3 +44,11 @@ def catalog_of(*questions: dict[str, Any], titles: dict[str, tuple[str, str]] | 
     ids = sorted({q["section"] for q in questions})
     sections = tuple(Section(s, Text(*(titles or {}).get(s, (s, s))), i) for i, s in enumerate(ids))
     return Catalog(sections, tuple(build_question(q) for q in questions))
+
+
+def flat(text: str) -> str:
+    """Screen text as one line of words: box borders dropped and line breaks undone, so a test can look
+    for a phrase whatever the width made of it."""
+    for border in "│╭╮╰╯─┃":
+        text = text.replace(border, " ")
+    return " ".join(text.split())

@@ -16,7 +16,7 @@ from dlquiz.schedule import REVIEW
 from dlquiz.session import StudySession
 from dlquiz.stats import Retention, compute, due_forecast, heatmap, mock_results, retention, study_day
 from dlquiz.store import Store
-from tests.lab import catalog_of, question_data
+from tests.lab import catalog_of, flat, question_data
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)  # a Wednesday noon
 TODAY = date(2026, 3, 4)
@@ -181,7 +181,7 @@ def test_stats_with_a_real_interview_plan(cli):
     assert data["interview"]["date"] == target and data["interview"]["days_left"] in (19, 20)
     bn = next(m for m in data["mastery"] if m["section"] == "batch-norm")
     assert bn["recall_interview"] is not None and bn["recall_kept_up"] is not None
-    assert "interview day" in cli("stats").output
+    assert "interview day" in flat(cli("stats").output)
 
 
 # --- the command ----------------------------------------------------------------------------------------

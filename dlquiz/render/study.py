@@ -177,20 +177,34 @@ def detailed(card: Question, lang: str) -> RenderableType:
     )
 
 
-def grade_bar(preview: dict[int, timedelta] | None, suggested: int | None = None) -> RichText:
+def grade_bar(
+    preview: dict[int, timedelta] | None, suggested: int | None = None, width: int = 80
+) -> RichText:
     """Each grade with the interval it would give; without a preview (cram), the grades alone.
 
     The suggestion is marked with ▶ and brackets as well as reverse video: it must show without colour.
+    A narrow screen breaks the bar between grades, never inside one ("3 Good · 10m" stays whole).
     """
-    text = RichText()
+    from rich.cells import cell_len
+
+    chunks: list[tuple[str, str]] = []
     for rating in (1, 2, 3, 4):
         style = GRADE_STYLE[rating] + (" bold reverse" if rating == suggested else "")
         after = f" · {format_interval(preview[rating])}" if preview is not None else ""
         label = f"{rating} {rating_name(rating)}{after}"
-        text.append(f"▶[{label}]" if rating == suggested else f" {label} ", style=style)
-        text.append("  ")
+        chunks.append((f"▶[{label}]" if rating == suggested else f" {label} ", style))
     if preview is None:
-        text.append(_("(logged only)"), style="dim")  # the header says the schedule is unchanged
+        chunks.append((_("(logged only)"), "dim"))  # the header says the schedule is unchanged
+    text, used = RichText(), 0
+    for chunk, style in chunks:
+        if used and used + 2 + cell_len(chunk) > width:
+            text.append("\n")
+            used = 0
+        elif used:
+            text.append("  ")
+            used += 2
+        text.append(chunk, style=style)
+        used += cell_len(chunk)
     return text
 
 
