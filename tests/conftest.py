@@ -86,11 +86,11 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     terminalreporter.section("content coverage")
     header = (
         f"{'section':14} {'questions':>9} {'drills':>6} {'basic':>5} {'cloze':>5} {'choice':>6} "
-        f"{'numeric':>7} {'en+zh':>5}"
+        f"{'numeric':>7} {'code':>4} {'en+zh':>5}"
     )
     terminalreporter.write_line(header)
     for r in rows:
         terminalreporter.write_line(
             f"{r['section']:14} {r['questions']:>9} {r['drills']:>6} {r['basic']:>5} {r['cloze']:>5} "
-            f"{r['choice']:>6} {r['numeric']:>7} {r['bilingual']:>5}"
+            f"{r['choice']:>6} {r['numeric']:>7} {r['code']:>4} {r['bilingual']:>5}"
         )

@@ -72,7 +72,7 @@ def coverage(catalog: Catalog) -> list[dict[str, object]]:
                 "section": section.id,
                 "questions": len(questions),
                 "drills": sum(types.values()),
-                **{t: types.get(t, 0) for t in ("basic", "cloze", "choice", "numeric")},
+                **{t: types.get(t, 0) for t in ("basic", "cloze", "choice", "numeric", "code")},
                 "bilingual": sum(1 for q in questions if CJK.search(q.answer_short.zh) and q.answer_short.en),
             }
         )
