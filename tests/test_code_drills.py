@@ -15,6 +15,7 @@ import pytest
 from dlquiz.coding.judge import check_functions
 from dlquiz.coding.registry import IDS, all_drills
 from dlquiz.coding.workspace import judge_file
+from tests.lab import flat
 
 DRILLS = all_drills()
 MISTAKES = [(d.id, m.id) for d in DRILLS.values() for m in d.mistakes]
@@ -223,7 +224,7 @@ def test_a_file_that_matches_no_drill(cli, tmp_path, monkeypatch):
 def test_list_show_hint_and_json(cli):
     listed = json.loads(cli("code", "list", "--json").stdout)
     assert len(listed) == len(DRILLS) and all(r["last"] is None for r in listed)
-    shown = cli("code", "show", "adam-step", "--lang", "en").stdout
+    shown = flat(cli("code", "show", "adam-step", "--lang", "en").stdout)
     assert "adam_step(param, grad, m, v, t" in shown and "dlquiz prove opt-gd-improvements" in shown
     first = cli("code", "hint", "adam-step", "--lang", "en").stdout
     second = cli("code", "hint", "adam-step", "--lang", "en").stdout
