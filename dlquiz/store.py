@@ -349,26 +349,6 @@ def _writable(path: Path, existed: bool) -> str | None:
     return None
 
 
-def peek_setting(path: Path, key: str) -> Any:
-    """One setting, read without opening the store (no migration, no write); None if it cannot be read.
-
-    Every command needs the ``lang`` setting before it does anything else, including commands (show,
-    list) that otherwise never touch the database: a missing, locked or damaged database here means
-    "not set", and the command itself reports any real problem when it opens the store.
-    """
-    if not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
-        try:
-            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        finally:
-            conn.close()
-        return json.loads(row[0]) if row else None
-    except (sqlite3.Error, ValueError):
-        return None
-
-
 def latest_backup(path: Path) -> Path | None:
     """The newest backup beside ``path`` that is an SQLite file (a 0-byte or cut-off one is never offered)."""
     for backup in sorted(path.parent.glob(glob_escape(path.name) + ".*.bak"), reverse=True):
