@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from dlquiz.coding.spec import Case, CodeDrill, Functions, Mistake
+from dlquiz.coding.spec import Case, CodeDrill, Functions, Mistake, function_template
 from dlquiz.kernels.gradcheck import numeric_gradient
 
 
@@ -182,23 +182,11 @@ def _loss_gradients(name: str, *args: str, cases: Any):
     return gradients
 
 
-def _template(signature: str, doc: str, todo: str) -> str:
-    return f'''
-import numpy as np
-
-
-def {signature}:
-    """{doc}"""
-    # TODO: {todo}
-    raise NotImplementedError
-'''
-
-
 SOFTMAX_CE = CodeDrill(
     id="softmax-ce",
     question="loss-ce-vs-mse",
     functions=("softmax_cross_entropy",),
-    template=_template(
+    template=function_template(
         "softmax_cross_entropy(logits, labels)",
         "Softmax cross-entropy for logits (N, C) and integer labels (N,).\n\n"
         "    Returns (loss, dlogits): the mean loss over the batch and its gradient (N, C).\n"
@@ -256,7 +244,7 @@ SIGMOID_BCE = CodeDrill(
     id="sigmoid-bce",
     question="loss-ce-vs-mse",
     functions=("sigmoid_bce_with_logits",),
-    template=_template(
+    template=function_template(
         "sigmoid_bce_with_logits(logits, targets)",
         "Binary cross-entropy on logits z (any shape) with targets y in {0, 1}.\n\n"
         "    Returns (loss, dlogits): the mean over all elements and its gradient.\n"
@@ -280,7 +268,7 @@ MULTILABEL_BCE = CodeDrill(
     id="multilabel-bce",
     question="loss-multilabel",
     functions=("multilabel_bce",),
-    template=_template(
+    template=function_template(
         "multilabel_bce(logits, targets)",
         "Multi-label loss for logits (N, C) and multi-hot targets (N, C): an independent sigmoid and\n"
         "    binary cross-entropy per label. Returns (loss, dlogits): the mean over all N·C entries.",
@@ -334,7 +322,7 @@ SMOOTH_L1 = CodeDrill(
     id="smooth-l1",
     question="loss-smooth-l1",
     functions=("smooth_l1",),
-    template=_template(
+    template=function_template(
         "smooth_l1(pred, target, beta=1.0)",
         "Smooth L1 loss with PyTorch's β: 0.5·d²/β where |d| < β, else |d| − 0.5·β (d = pred − target).\n\n"
         "    Returns (loss, dpred): the mean over all elements and its gradient.",
@@ -398,7 +386,7 @@ LOGREG = CodeDrill(
     id="logreg-step",
     question="loss-logistic-regression",
     functions=("logistic_regression_step",),
-    template=_template(
+    template=function_template(
         "logistic_regression_step(w, b, X, y, lr=0.1, l2=0.0)",
         "One gradient-descent step of L2-regularized logistic regression; X is (m, d), y in {0, 1}.\n\n"
         "    loss = mean BCE of σ(Xw + b) + (l2/2)·‖w‖² (the bias is not penalized).\n"

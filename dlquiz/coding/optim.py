@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from dlquiz.coding.spec import Case, CodeDrill, Functions, Mistake
+from dlquiz.coding.spec import Case, CodeDrill, Functions, Mistake, function_template
 
 STEPS = 6
 
@@ -166,18 +166,9 @@ def _drill(
 
 
 def _template(signature: str, doc: str, todo: str) -> str:
-    return f'''
-import numpy as np
-
-
-def {signature}:
-    """{doc}
-
-    Return new arrays; do not modify the inputs in place.
-    """
-    # TODO: {todo}
-    raise NotImplementedError
-'''
+    return function_template(
+        signature, doc, todo, note="Return new arrays; do not modify the inputs in place."
+    )
 
 
 MOMENTUM = _drill(

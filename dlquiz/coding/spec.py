@@ -55,6 +55,20 @@ class CodeDrill:
         return self.id.replace("-", "_") + ".py"
 
 
+def function_template(signature: str, doc: str, todo: str, note: str = "") -> str:
+    """Starter code for a drill with one function: its signature, docstring and a TODO, no solution."""
+    doc = f"{doc}\n\n    {note}\n    " if note else doc
+    return f'''
+import numpy as np
+
+
+def {signature}:
+    """{doc}"""
+    # TODO: {todo}
+    raise NotImplementedError
+'''
+
+
 def relative_error(a: Any, b: Any) -> float:
     """‖a − b‖ / max(‖a‖, ‖b‖) over whole arrays; NaN in the same places counts as equal."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)

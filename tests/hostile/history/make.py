@@ -15,6 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dlquiz.history import COLUMNS
+
 HERE = Path(__file__).parent
 KEY = "abc123def456"
 CONFIG: dict[str, Any] = {
@@ -199,19 +201,7 @@ def with_config(field: str, value: Any) -> dict[str, Any]:
 def to_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    columns = [
-        "uid",
-        "card_id",
-        "reviewed_at",
-        "rating",
-        "duration_ms",
-        "kind",
-        "content_hash",
-        "scheduler",
-        "scheduler_config",
-        "state_before",
-        "state_after",
-    ]
+    columns = list(COLUMNS)  # the columns dlquiz writes
     writer.writerow(columns)
     for i, r in enumerate(data["reviews"]):
         cells = []
