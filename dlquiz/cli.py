@@ -2,9 +2,11 @@
 
 Only typer and the standard library are imported at module level, so ``dlquiz --help`` and shell
 completion stay fast; NumPy, PyYAML, sqlite-utils and fsrs are imported inside the commands that use them.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here or in ``cli_code``: typer reads every command's signature
+twice when it builds the app, and with postponed annotations it would evaluate each one from its string
+every time (about 10 ms for 25 commands on each run, ``--help`` included).
+"""
 
 import contextlib
 import functools

@@ -1,8 +1,6 @@
 """``dlquiz code``: write BN backward, an optimizer step or a loss yourself, and have a local judge say
 exactly what is wrong. Thin commands over ``dlquiz.coding``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
