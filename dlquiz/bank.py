@@ -13,7 +13,6 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from dlquiz.coding.registry import IDS as CODE_DRILL_IDS  # a plain tuple: no NumPy
 from dlquiz.errors import closest
 from dlquiz.model import CLOZE_RE, LANGS, Catalog, Section, Text, build_question
+from dlquiz.problems import LoadResult, Problem  # noqa: F401  (bank.Problem, bank.LoadResult: public names)
 
 if TYPE_CHECKING:
     import yaml
@@ -44,46 +44,6 @@ class BankLimit(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    path: str
-    message: str
-    severity: str = "error"  # or "warning"
-    blocking: bool = True  # False: a dangling reference; check fails, but the question still loads
-
-    def __str__(self) -> str:
-        from dlquiz import sanitize
-
-        # One record per line, whatever the file name or message holds (a newline would forge a record).
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        field = f" {self.path}:" if self.path else ""
-        tag = "" if self.severity == "error" else " warning:"
-        return sanitize.name(f"{where}:{tag}{field} {self.message}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "path": self.path,
-            "message": self.message,
-            "severity": self.severity,
-            "blocking": self.blocking,
-        }
-
-
-@dataclass
-class LoadResult:
-    catalog: Catalog
-    problems: list[Problem]
-    files: list[str]  # every bank file looked at, valid or not
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
 
 
 # --- YAML with line numbers -------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 The cache is keyed by the path, size and modification time of every bank file (and dlquiz's version), so
 editing, adding or removing a bank rebuilds it on the next run. It holds validated data only (plain
-JSON, never code), the problems found, and the Unicode rendering of every formula.
+JSON, never code), the problems found, the Unicode rendering of every formula, and the parsed Markdown of
+every field that has any (``dlquiz.markup``), so showing a card imports neither a LaTeX nor a Markdown
+parser.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dlquiz import __version__, mathtext, paths
+from dlquiz import __version__, markup, mathtext, paths
 from dlquiz.model import Catalog, Section, Text, build_question
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: parsed Markdown
 
 
 def _fingerprint(files: Sequence[Path]) -> str:
@@ -31,6 +34,8 @@ def _fingerprint(files: Sequence[Path]) -> str:
             "model.py",
             "catalog.py",
             "mathtext.py",
+            "markup.py",
+            "sanitize.py",
             "coding/registry.py",
         )
     ]
@@ -55,7 +60,7 @@ def _list_files(sources: Sequence[Path]) -> list[Path]:
 
 
 def load(user_banks: Sequence[Path] = (), use_cache: bool = True) -> Any:
-    """The catalog and its problems (a ``bank.LoadResult``), from the cache when it is current."""
+    """The catalog and its problems (a ``problems.LoadResult``), from the cache when it is current."""
     shipped = [paths.shipped_content()]
     key = _fingerprint(_list_files(shipped) + _list_files(user_banks))
     cache_file = paths.cache_dir() / "banks.json"
@@ -78,9 +83,12 @@ def _read_cache(cache_file: Path, key: str) -> Any:
         return None
     if not isinstance(data, dict) or data.get("key") != key:
         return None
-    from dlquiz.bank import LoadResult, Problem  # light: bank's heavy imports are lazy too
+    from dlquiz.problems import LoadResult, Problem
 
     mathtext.prime(data["math"])
+    folder = data.get("markup")
+    if isinstance(folder, str) and folder.startswith("markup-") and os.sep not in folder:
+        markup.use_cache(cache_file.parent / folder)
     catalog = Catalog(
         sections=tuple(Section(s["id"], Text.of(s["title"]), s["order"]) for s in data["sections"]),
         questions=tuple(build_question(q["data"], q["file"]) for q in data["questions"]),
@@ -92,9 +100,9 @@ def _read_cache(cache_file: Path, key: str) -> Any:
 def _write_cache(cache_file: Path, key: str, result: Any) -> None:
     catalog: Catalog = result.catalog
     formulas = {f.latex for q in catalog.questions for f in q.formulas}
-    for q in catalog.questions:
-        for text in _strings(q.raw):
-            formulas.update(mathtext.math_segments(text))
+    texts = {text for q in catalog.questions for text in _strings(q.raw)}
+    for text in texts:
+        formulas.update(mathtext.math_segments(text))
     data = {
         "key": key,
         "sections": [{"id": s.id, "title": s.title.to_dict(), "order": s.order} for s in catalog.sections],
@@ -102,9 +110,15 @@ def _write_cache(cache_file: Path, key: str, result: Any) -> None:
         "problems": [p.to_dict() for p in result.problems],
         "files": result.files,
         "math": {latex: mathtext.latex_to_text(latex) for latex in sorted(formulas)},
+        "markup": f"markup-{key[:16]}",
     }
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
+        markup_dir = cache_file.parent / data["markup"]
+        markup.write_cache(markup_dir, {markup.source(text) for text in texts})
+        for old in cache_file.parent.glob("markup-*"):
+            if old != markup_dir:
+                shutil.rmtree(old, ignore_errors=True)
         tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, cache_file)  # atomic: a reader never sees half a cache

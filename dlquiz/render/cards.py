@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 from rich import box
@@ -13,12 +12,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from dlquiz import sanitize
+from dlquiz import markup, sanitize
 from dlquiz.i18n import N_, _, in_language
 from dlquiz.mathtext import inline_math, latex_to_text
 from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
 from dlquiz.render import langs, print_record
-from dlquiz.render.prose import Prose, ProseMarkdown, prose
+from dlquiz.render.markup import render_markdown, spans_text
+from dlquiz.render.prose import Prose, prose
 
 LANG_LABEL = {"en": "EN", "zh": "中文"}
 TYPE_STYLE = {
@@ -30,7 +30,6 @@ TYPE_STYLE = {
 }
 # Drill types as shown (the bank format keeps the English names): _(card.type) where a type is printed.
 TYPE_NAMES = (N_("basic"), N_("cloze"), N_("choice"), N_("numeric"), N_("code"))
-INLINE_STYLES = {"strong": "bold", "em": "italic", "s": "strike", "code": "bold cyan"}
 
 
 def plain(text: str) -> str:
@@ -41,41 +40,15 @@ def plain(text: str) -> str:
     return sanitize.terminal(inline_math(text))
 
 
-def md(text: str) -> ProseMarkdown:
-    """A field that may hold paragraphs and lists (answers), as Markdown that never crops."""
-    return ProseMarkdown(sanitize.terminal(inline_math(text, markdown=True)))
-
-
-@cache
-def _inline_parser() -> Any:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").enable("strikethrough")
+def md(text: str) -> RenderableType:
+    """A field that may hold paragraphs, lists and tables (answers), as Markdown that never crops."""
+    return render_markdown(markup.tree(markup.source(text)))
 
 
 def inline(text: str, style: str = "") -> Prose:
     """A one-paragraph field (a prompt, an option, a key point) with its Markdown emphasis and code
     rendered as styles, so ``*after*`` prints in italics rather than with its asterisks."""
-    source = sanitize.terminal(inline_math(text, markdown=True))
-    out = Prose(style=style)
-    if not any(c in source for c in "*_`~\\&<["):  # nothing to parse: the common case, and fast
-        out.append(source)
-        return out
-    tokens = _inline_parser().parseInline(source)
-    styles: list[str] = []
-    for token in tokens[0].children or [] if tokens else []:
-        kind = token.type
-        if kind.endswith("_open") and kind[:-5] in INLINE_STYLES:
-            styles.append(INLINE_STYLES[kind[:-5]])
-        elif kind.endswith("_close") and kind[:-6] in INLINE_STYLES and styles:
-            styles.pop()
-        elif kind == "code_inline":
-            out.append(token.content, INLINE_STYLES["code"])
-        elif kind in ("softbreak", "hardbreak"):
-            out.append("\n" if kind == "hardbreak" else " ")
-        elif token.content:
-            out.append(token.content, " ".join(styles))
-    return out
+    return spans_text(markup.inline_spans(markup.source(text)), style=style)
 
 
 def _same(text: Text) -> bool:

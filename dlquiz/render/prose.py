@@ -10,33 +10,46 @@ wide (CJK) character, so a formula without spaces such as "(x−μ)/√(σ²+ϵ)
 before an operator, so a line does not start with "= …" (TeX, too, breaks inline math after a relation).
 
 Text without wide characters breaks at spaces, exactly as rich does, and never imports ICU: English
-output costs nothing extra. ``Prose`` is a rich ``Text`` that wraps this way; ``ProseMarkdown`` is rich's
-Markdown with paragraphs made of ``Prose``.
+output costs nothing extra. ``Prose`` is a rich ``Text`` that wraps this way; ``markup`` builds the
+paragraphs, list items and table cells of Markdown out of it.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rich.cells import cell_len, chop_cells
 from rich.containers import Lines
-from rich.markdown import Heading, Markdown, Paragraph, TableDataElement
 from rich.measure import Measurement
 from rich.text import Text
 
 # East Asian wide characters and the CJK punctuation blocks: text holding one of these needs UAX #14.
-_WIDE = re.compile(
+# Compiling this class takes a few milliseconds (re walks every code point of its ranges), so it is
+# compiled only for text that may hold one: all but the Hangul Jamo lie at U+2E80 and above, while the
+# math symbols of English text (∂, ∑, ≤, ᵢ) lie below.
+_WIDE_CLASS = (
     "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
     "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
 )
+_JAMO = re.compile("[\u1100-\u115f]")
+
+
+@cache
+def _wide() -> re.Pattern[str]:
+    return re.compile(_WIDE_CLASS)
+
+
 # A line may not start with one of these when the break sits at a space: "x̂ = …" breaks after "=".
 _OPERATORS = frozenset("=≈≠≤≥<>+−×·/→←⇒∈∝≡⊙")
 
 
 def has_wide(text: str) -> bool:
-    return _WIDE.search(text) is not None
+    top = max(text, default="")
+    if top < "\u2e80":
+        return top >= "\u1100" and _JAMO.search(text) is not None
+    return _wide().search(text) is not None
 
 
 @lru_cache(maxsize=8192)
@@ -185,34 +198,3 @@ def prose(text: Text | str, style: str = "") -> Prose:
     out = Prose(text.plain, style=text.style, justify=text.justify, end=text.end)
     out._spans = list(text.spans)
     return out
-
-
-class _ProseParagraph(Paragraph):
-    def on_enter(self, context: Any) -> None:
-        super().on_enter(context)
-        self.text = Prose(justify="left")
-
-
-class _ProseHeading(Heading):
-    def on_enter(self, context: Any) -> None:
-        super().on_enter(context)
-        self.text = Prose()
-
-
-class _ProseTableData(TableDataElement):
-    def __init__(self, justify: Any) -> None:
-        super().__init__(justify)
-        self.content = Prose("", justify=justify)
-
-
-class ProseMarkdown(Markdown):
-    """rich's Markdown whose paragraphs (also in lists and quotes), headings and table cells break lines
-    as ``Prose`` does."""
-
-    elements = {
-        **Markdown.elements,
-        "paragraph_open": _ProseParagraph,
-        "heading_open": _ProseHeading,
-        "td_open": _ProseTableData,
-        "th_open": _ProseTableData,
-    }
