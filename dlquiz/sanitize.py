@@ -13,7 +13,6 @@ the escaping here is the defence in depth for everything printed, exported or lo
 
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import urlsplit
 
@@ -73,6 +72,8 @@ def json_safe(dumped: str) -> str:
 
 def html_text(text: str) -> str:
     """Text for HTML, safe in element content and in a quoted attribute value alike."""
+    import html  # ~1 ms: only the exporters need it, not every command that prints
+
     return html.escape(terminal(text), quote=True)
 
 
