@@ -9,10 +9,12 @@ every time (about 10 ms for 25 commands on each run, ``--help`` included).
 """
 
 import contextlib
+import copy
 import functools
+import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -63,6 +65,130 @@ def hoist_global_options(args: list[str]) -> list[str]:
 class DlquizGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(list(args)))
+
+
+# --- start-up: typer converts only the subcommand that is used (issue 10) ---------------------------------
+# typer turns every registered command into a click command on every run, reading each signature and its
+# type hints (about 5 ms for the 25 commands here). ``dlquiz show X`` needs ``show`` alone, and the
+# top-level --help only the name, help and panel of each command. main() therefore runs lazy_app(): the
+# app with the root callback converted by typer as usual, and the subcommands by typer's own
+# get_command_from_info / get_group_from_info (so each behaves exactly as typer builds it), when click
+# looks one up by name. These two are public in typer.main but not documented: if they are missing,
+# lazy_app() is just ``app``, converted eagerly as before.
+
+_TYPER_FUNCTIONS = (
+    "get_command_from_info",
+    "get_group_from_info",
+    "get_command_name",
+    "solve_typer_info_defaults",
+)
+
+
+class _LazyCommands(Mapping[str, Any]):
+    """A typer app's subcommands by name, in registration order, converted when first looked up.
+
+    While ``listing()`` (the group's own help, completion of command names) a lookup gives a copy made by
+    typer without parameters: its name, help, panel, hidden and deprecated are the command's own.
+    """
+
+    def __init__(self, source: typer.Typer) -> None:
+        main = typer.main
+        self._source = source
+        self._infos: dict[str, tuple[bool, Any]] = {}  # name -> (is a group, its CommandInfo or TyperInfo)
+        for info in source.registered_commands:  # the same names, order and overriding as typer's
+            self._infos[info.name or main.get_command_name(info.callback.__name__)] = (False, info)
+        for info in source.registered_groups:
+            self._infos[main.solve_typer_info_defaults(info).name] = (True, info)  # named: lazy_app()
+        self._commands: dict[str, Any] = {}
+        self._copies: dict[str, Any] = {}
+        self._listing = 0
+
+    @contextlib.contextmanager
+    def listing(self) -> Any:
+        self._listing += 1
+        try:
+            yield
+        finally:
+            self._listing -= 1
+
+    def __getitem__(self, name: str) -> Any:
+        is_group, info = self._infos[name]
+        if name in self._commands:
+            return self._commands[name]
+        cache = self._copies if self._listing else self._commands
+        if name not in cache:
+            cache[name] = self._convert(is_group, self._light(is_group, info) if self._listing else info)
+        return cache[name]
+
+    def _light(self, is_group: bool, info: Any) -> Any:
+        """``info`` with nothing to convert: a group without its commands, a command without arguments."""
+        info = copy.copy(info)
+        if is_group:
+            info.typer_instance = copy.copy(info.typer_instance)
+            info.typer_instance.registered_commands, info.typer_instance.registered_groups = [], []
+        else:
+            info.name = info.name or typer.main.get_command_name(info.callback.__name__)
+            info.help = inspect.getdoc(info.callback) if info.help is None else info.help
+            info.callback = _no_parameters
+        return info
+
+    def _convert(self, is_group: bool, info: Any) -> Any:
+        source, main = self._source, typer.main
+        settings = {
+            "pretty_exceptions_short": source.pretty_exceptions_short,
+            "rich_markup_mode": source.rich_markup_mode,
+        }
+        if not is_group:
+            return main.get_command_from_info(info, **settings)
+        if "suggest_commands" in inspect.signature(main.get_group_from_info).parameters:  # typer >= 0.16
+            settings["suggest_commands"] = source.suggest_commands
+        return main.get_group_from_info(info, **settings)
+
+    def __contains__(self, name: object) -> bool:  # Mapping's own would convert the command
+        return name in self._infos
+
+    def __iter__(self) -> Any:
+        return iter(self._infos)
+
+    def __len__(self) -> int:
+        return len(self._infos)
+
+
+def _no_parameters() -> None:  # the callback of a listing copy: never run
+    raise AssertionError("a listing copy of a command was run")
+
+
+class LazyGroup(DlquizGroup):
+    """The root group of lazy_app(): its subcommands come from ``app``, converted when looked up."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _LazyCommands(app)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        with self.commands.listing():  # typer's order; its list_commands iterates .items()
+            return super().list_commands(ctx)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        with self.commands.listing():
+            super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> Any:
+        with self.commands.listing():  # command names and their short help
+            return super().shell_complete(ctx, incomplete)
+
+
+def lazy_app() -> typer.Typer:
+    """``app`` as main() runs it: typer converts the root alone, into a LazyGroup that converts the rest."""
+    if not all(hasattr(typer.main, name) for name in _TYPER_FUNCTIONS):
+        return app
+    if not all(typer.main.solve_typer_info_defaults(info).name for info in app.registered_groups):
+        return app  # typer merges a nameless group's commands into the root: not done lazily
+    lazy = copy.copy(app)
+    lazy.registered_commands, lazy.registered_groups = [], []
+    lazy.info = copy.copy(app.info)
+    lazy.info.cls = LazyGroup
+    return lazy
 
 
 def _type_label(param: Any, ctx: Any) -> str:
@@ -1208,7 +1334,7 @@ def main() -> None:
 
     guard_encoding()
     try:
-        app()
+        lazy_app()()
     except KeyboardInterrupt:  # outside the study screen, Ctrl-C just ends quietly
         sys.exit(130)
     finally:
