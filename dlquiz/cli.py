@@ -69,36 +69,50 @@ class DlquizGroup(TyperGroup):
 
 # --- start-up: typer converts only the subcommand that is used (issue 10) ---------------------------------
 # typer turns every registered command into a click command on every run, reading each signature and its
-# type hints (about 5 ms for the 25 commands here). ``dlquiz show X`` needs ``show`` alone, and the
-# top-level --help only the name, help and panel of each command. main() therefore runs lazy_app(): the
-# app with the root callback converted by typer as usual, and the subcommands by typer's own
-# get_command_from_info / get_group_from_info (so each behaves exactly as typer builds it), when click
-# looks one up by name. These two are public in typer.main but not documented: if they are missing,
-# lazy_app() is just ``app``, converted eagerly as before.
+# type hints (about 4 ms for the 25 commands here). ``dlquiz show X`` needs ``show`` alone, and the
+# top-level --help only the name, help and panel of each command. So main() runs lazy_app(): typer
+# converts the root callback as usual, and each subcommand when click looks it up by name, with typer's
+# own get_command_from_info / get_group_from_info, so that it is exactly the command typer would build.
+# Those are public functions of typer.main but not documented API: when one is missing or takes other
+# arguments (an older or newer typer), lazy_app() is just ``app``, converted eagerly as before.
 
-_TYPER_FUNCTIONS = (
-    "get_command_from_info",
-    "get_group_from_info",
-    "get_command_name",
-    "solve_typer_info_defaults",
-)
+
+@functools.cache
+def _typer_settings() -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The arguments typer passes to its converters for ``app`` (command, group); None if they differ."""
+    main = typer.main
+    needed = ("get_command_from_info", "get_group_from_info", "get_command_name", "solve_typer_info_defaults")
+    if not all(hasattr(main, name) for name in needed):
+        return None
+    command = {
+        "pretty_exceptions_short": app.pretty_exceptions_short,
+        "rich_markup_mode": app.rich_markup_mode,
+    }
+    group = dict(command)
+    if "suggest_commands" in inspect.signature(main.get_group_from_info).parameters:  # newer typer
+        group["suggest_commands"] = app.suggest_commands
+    try:
+        inspect.signature(main.get_command_from_info).bind(None, **command)
+        inspect.signature(main.get_group_from_info).bind(None, **group)
+    except TypeError:
+        return None
+    return command, group
 
 
 class _LazyCommands(Mapping[str, Any]):
-    """A typer app's subcommands by name, in registration order, converted when first looked up.
+    """``app``'s subcommands by name, in registration order, converted when first looked up.
 
-    While ``listing()`` (the group's own help, completion of command names) a lookup gives a copy made by
-    typer without parameters: its name, help, panel, hidden and deprecated are the command's own.
+    While ``listing()`` (the group's own help, completion of command names) a lookup gives a copy converted
+    without parameters: its name, help, panel, hidden and deprecated flags are the command's own.
     """
 
-    def __init__(self, source: typer.Typer) -> None:
+    def __init__(self) -> None:
         main = typer.main
-        self._source = source
         self._infos: dict[str, tuple[bool, Any]] = {}  # name -> (is a group, its CommandInfo or TyperInfo)
-        for info in source.registered_commands:  # the same names, order and overriding as typer's
+        for info in app.registered_commands:  # the same names, order and overriding as typer's
             self._infos[info.name or main.get_command_name(info.callback.__name__)] = (False, info)
-        for info in source.registered_groups:
-            self._infos[main.solve_typer_info_defaults(info).name] = (True, info)  # named: lazy_app()
+        for info in app.registered_groups:  # each has a name (lazy_app)
+            self._infos[main.solve_typer_info_defaults(info).name] = (True, info)
         self._commands: dict[str, Any] = {}
         self._copies: dict[str, Any] = {}
         self._listing = 0
@@ -115,13 +129,16 @@ class _LazyCommands(Mapping[str, Any]):
         is_group, info = self._infos[name]
         if name in self._commands:
             return self._commands[name]
-        cache = self._copies if self._listing else self._commands
-        if name not in cache:
-            cache[name] = self._convert(is_group, self._light(is_group, info) if self._listing else info)
-        return cache[name]
+        if not self._listing:
+            self._commands[name] = self._convert(is_group, info)
+            return self._commands[name]
+        if name not in self._copies:
+            self._copies[name] = self._convert(is_group, self._without_parameters(is_group, info))
+        return self._copies[name]
 
-    def _light(self, is_group: bool, info: Any) -> Any:
-        """``info`` with nothing to convert: a group without its commands, a command without arguments."""
+    @staticmethod
+    def _without_parameters(is_group: bool, info: Any) -> Any:
+        """``info`` copied with nothing to convert: a group without commands, a command without arguments."""
         info = copy.copy(info)
         if is_group:
             info.typer_instance = copy.copy(info.typer_instance)
@@ -132,17 +149,12 @@ class _LazyCommands(Mapping[str, Any]):
             info.callback = _no_parameters
         return info
 
-    def _convert(self, is_group: bool, info: Any) -> Any:
-        source, main = self._source, typer.main
-        settings = {
-            "pretty_exceptions_short": source.pretty_exceptions_short,
-            "rich_markup_mode": source.rich_markup_mode,
-        }
-        if not is_group:
-            return main.get_command_from_info(info, **settings)
-        if "suggest_commands" in inspect.signature(main.get_group_from_info).parameters:  # typer >= 0.16
-            settings["suggest_commands"] = source.suggest_commands
-        return main.get_group_from_info(info, **settings)
+    @staticmethod
+    def _convert(is_group: bool, info: Any) -> Any:
+        command, group = _typer_settings()  # type: ignore[misc]  # not None: lazy_app checked
+        if is_group:
+            return typer.main.get_group_from_info(info, **group)
+        return typer.main.get_command_from_info(info, **command)
 
     def __contains__(self, name: object) -> bool:  # Mapping's own would convert the command
         return name in self._infos
@@ -159,14 +171,14 @@ def _no_parameters() -> None:  # the callback of a listing copy: never run
 
 
 class LazyGroup(DlquizGroup):
-    """The root group of lazy_app(): its subcommands come from ``app``, converted when looked up."""
+    """The root group of lazy_app(): its subcommands are ``app``'s, converted when looked up."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.commands = _LazyCommands(app)
+        self.commands = _LazyCommands()
 
     def list_commands(self, ctx: Any) -> list[str]:
-        with self.commands.listing():  # typer's order; its list_commands iterates .items()
+        with self.commands.listing():  # typer's own order; its list_commands iterates .items()
             return super().list_commands(ctx)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
@@ -180,7 +192,7 @@ class LazyGroup(DlquizGroup):
 
 def lazy_app() -> typer.Typer:
     """``app`` as main() runs it: typer converts the root alone, into a LazyGroup that converts the rest."""
-    if not all(hasattr(typer.main, name) for name in _TYPER_FUNCTIONS):
+    if _typer_settings() is None:
         return app
     if not all(typer.main.solve_typer_info_defaults(info).name for info in app.registered_groups):
         return app  # typer merges a nameless group's commands into the root: not done lazily

@@ -10,7 +10,7 @@ import functools
 
 import pytest
 import typer.main
-from click.testing import CliRunner
+from typer.testing import CliRunner
 
 from dlquiz import cli
 from dlquiz.cli import app, lazy_app
@@ -33,9 +33,7 @@ ARGS = [
 
 
 def run(group, args, env=None):
-    return CliRunner().invoke(
-        typer.main.get_command(group), args, prog_name="dlquiz", env={"COLUMNS": "100", **(env or {})}
-    )
+    return CliRunner().invoke(group, args, prog_name="dlquiz", env={"COLUMNS": "100", **(env or {})})
 
 
 def same(args, env=None):
@@ -128,9 +126,30 @@ def test_top_level_help_converts_no_parameters(cli, converted):
     assert all(name.endswith(" (listing)") for name in converted)
 
 
-def test_an_older_or_newer_typer_without_the_functions_gets_the_eager_app(monkeypatch):
-    monkeypatch.delattr(typer.main, "get_group_from_info")
+@pytest.fixture
+def other_typer(monkeypatch):
+    """typer.main as another typer version may have it; lazy_app() reads it afresh."""
+    cli._typer_settings.cache_clear()
+    yield typer.main
+    monkeypatch.undo()
+    cli._typer_settings.cache_clear()
+
+
+def test_a_typer_without_the_functions_gets_the_eager_app(monkeypatch, other_typer):
+    monkeypatch.delattr(other_typer, "get_group_from_info")
     assert lazy_app() is app
+
+
+def test_a_typer_whose_functions_take_other_arguments_gets_the_eager_app(monkeypatch, other_typer):
+    def get_command_from_info(command_info, *, pretty_exceptions_short, markup_mode):
+        raise AssertionError("not called")
+
+    monkeypatch.setattr(other_typer, "get_command_from_info", get_command_from_info)
+    assert lazy_app() is app
+
+
+def test_this_typer_gets_the_lazy_app():
+    assert isinstance(typer.main.get_command(lazy_app()), cli.LazyGroup)
 
 
 SHOWN = ("name", "help", "short_help", "hidden", "deprecated", "rich_help_panel", "epilog")
