@@ -9,10 +9,12 @@ every time (about 10 ms for 25 commands on each run, ``--help`` included).
 """
 
 import contextlib
+import copy
 import functools
+import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -23,7 +25,6 @@ from typer.core import TyperGroup, _TyperParameter
 from dlquiz import i18n
 from dlquiz.errors import DlquizError
 from dlquiz.i18n import _
-from dlquiz.sanitize import name as safe  # untrusted ids and paths in plain output lines
 
 # --- global options anywhere: ``dlquiz show X --db f`` as well as ``dlquiz --db f show X`` ----------------
 
@@ -63,6 +64,142 @@ def hoist_global_options(args: list[str]) -> list[str]:
 class DlquizGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(list(args)))
+
+
+# --- start-up: typer converts only the subcommand that is used (issue 10) ---------------------------------
+# typer turns every registered command into a click command on every run, reading each signature and its
+# type hints (about 4 ms for the 25 commands here). ``dlquiz show X`` needs ``show`` alone, and the
+# top-level --help only the name, help and panel of each command. So main() runs lazy_app(): typer
+# converts the root callback as usual, and each subcommand when click looks it up by name, with typer's
+# own get_command_from_info / get_group_from_info, so that it is exactly the command typer would build.
+# Those are public functions of typer.main but not documented API: when one is missing or takes other
+# arguments (an older or newer typer), lazy_app() is just ``app``, converted eagerly as before.
+
+
+@functools.cache
+def _typer_settings() -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The arguments typer passes to its converters for ``app`` (command, group); None if they differ."""
+    main = typer.main
+    needed = ("get_command_from_info", "get_group_from_info", "get_command_name", "solve_typer_info_defaults")
+    if not all(hasattr(main, name) for name in needed):
+        return None
+    command = {
+        "pretty_exceptions_short": app.pretty_exceptions_short,
+        "rich_markup_mode": app.rich_markup_mode,
+    }
+    group = dict(command)
+    if "suggest_commands" in inspect.signature(main.get_group_from_info).parameters:  # newer typer
+        group["suggest_commands"] = app.suggest_commands
+    try:
+        inspect.signature(main.get_command_from_info).bind(None, **command)
+        inspect.signature(main.get_group_from_info).bind(None, **group)
+    except TypeError:
+        return None
+    return command, group
+
+
+class _LazyCommands(Mapping[str, Any]):
+    """``app``'s subcommands by name, in registration order, converted when first looked up.
+
+    While ``listing()`` (the group's own help, completion of command names) a lookup gives a copy converted
+    without parameters: its name, help, panel, hidden and deprecated flags are the command's own.
+    """
+
+    def __init__(self) -> None:
+        main = typer.main
+        self._infos: dict[str, tuple[bool, Any]] = {}  # name -> (is a group, its CommandInfo or TyperInfo)
+        for info in app.registered_commands:  # the same names, order and overriding as typer's
+            self._infos[info.name or main.get_command_name(info.callback.__name__)] = (False, info)
+        for info in app.registered_groups:  # each has a name (lazy_app)
+            self._infos[main.solve_typer_info_defaults(info).name] = (True, info)
+        self._commands: dict[str, Any] = {}
+        self._copies: dict[str, Any] = {}
+        self._listing = 0
+
+    @contextlib.contextmanager
+    def listing(self) -> Any:
+        self._listing += 1
+        try:
+            yield
+        finally:
+            self._listing -= 1
+
+    def __getitem__(self, name: str) -> Any:
+        is_group, info = self._infos[name]
+        if name in self._commands:
+            return self._commands[name]
+        if not self._listing:
+            self._commands[name] = self._convert(is_group, info)
+            return self._commands[name]
+        if name not in self._copies:
+            self._copies[name] = self._convert(is_group, self._without_parameters(is_group, info))
+        return self._copies[name]
+
+    @staticmethod
+    def _without_parameters(is_group: bool, info: Any) -> Any:
+        """``info`` copied with nothing to convert: a group without commands, a command without arguments."""
+        info = copy.copy(info)
+        if is_group:
+            info.typer_instance = copy.copy(info.typer_instance)
+            info.typer_instance.registered_commands, info.typer_instance.registered_groups = [], []
+        else:
+            info.name = info.name or typer.main.get_command_name(info.callback.__name__)
+            info.help = inspect.getdoc(info.callback) if info.help is None else info.help
+            info.callback = _no_parameters
+        return info
+
+    @staticmethod
+    def _convert(is_group: bool, info: Any) -> Any:
+        command, group = _typer_settings()  # type: ignore[misc]  # not None: lazy_app checked
+        if is_group:
+            return typer.main.get_group_from_info(info, **group)
+        return typer.main.get_command_from_info(info, **command)
+
+    def __contains__(self, name: object) -> bool:  # Mapping's own would convert the command
+        return name in self._infos
+
+    def __iter__(self) -> Any:
+        return iter(self._infos)
+
+    def __len__(self) -> int:
+        return len(self._infos)
+
+
+def _no_parameters() -> None:  # the callback of a listing copy: never run
+    raise AssertionError("a listing copy of a command was run")
+
+
+class LazyGroup(DlquizGroup):
+    """The root group of lazy_app(): its subcommands are ``app``'s, converted when looked up."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _LazyCommands()
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        with self.commands.listing():  # typer's own order; its list_commands iterates .items()
+            return super().list_commands(ctx)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        with self.commands.listing():
+            super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> Any:
+        with self.commands.listing():  # command names and their short help
+            return super().shell_complete(ctx, incomplete)
+
+
+def lazy_app() -> typer.Typer:
+    """``app`` as main() runs it: typer converts the root alone, into a LazyGroup that converts the rest."""
+    if _typer_settings() is None:
+        return app
+    if not all(typer.main.solve_typer_info_defaults(info).name for info in app.registered_groups):
+        return app  # typer merges a nameless group's commands into the root: not done lazily
+    lazy = copy.copy(app)
+    lazy.registered_commands, lazy.registered_groups = [], []
+    lazy.info = copy.copy(app.info)
+    lazy.info.cls = LazyGroup
+    return lazy
 
 
 def _type_label(param: Any, ctx: Any) -> str:
@@ -218,6 +355,13 @@ def _report(error: DlquizError) -> None:
     if error.hint:
         hint = _("[dim]hint:[/] {hint}").format(hint=escape(error.hint))
         err.print(hint, markup=True, highlight=False, soft_wrap=True)
+
+
+def safe(text: Any) -> str:
+    """An untrusted id or path made harmless for a plain output line (imported here: 1 ms off --help)."""
+    from dlquiz.sanitize import name
+
+    return name(text)
 
 
 def complete_card_id(incomplete: str) -> list[str]:
@@ -1208,7 +1352,7 @@ def main() -> None:
 
     guard_encoding()
     try:
-        app()
+        lazy_app()()
     except KeyboardInterrupt:  # outside the study screen, Ctrl-C just ends quietly
         sys.exit(130)
     finally:

@@ -45,13 +45,13 @@ def cli():
     """Run the real typer app: ``cli("show", "bn-backward")`` -> click Result (exit_code, stdout, stderr)."""
     from typer.testing import CliRunner
 
-    from dlquiz.cli import app
+    from dlquiz.cli import lazy_app
 
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
         return runner.invoke(
-            app,
+            lazy_app(),  # what main() runs: subcommands converted when used
             list(args),
             input=input,
             env={"COLUMNS": os.environ["COLUMNS"], **(env or {})},
