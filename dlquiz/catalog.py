@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz import __version__, markup, mathtext, paths
-from dlquiz.model import Catalog, Section, Text, build_question
+from dlquiz.errors import DlquizError
+from dlquiz.i18n import _
+from dlquiz.model import Catalog, Question, Section, Text, build_question
 
 CACHE_FORMAT = 2  # 2: parsed Markdown
 
@@ -64,34 +66,91 @@ def load(user_banks: Sequence[Path] = (), use_cache: bool = True) -> Any:
     shipped = [paths.shipped_content()]
     key = _fingerprint(_list_files(shipped) + _list_files(user_banks))
     cache_file = paths.cache_dir() / "banks.json"
+
+    def from_banks() -> Any:
+        from dlquiz import bank  # imports PyYAML and jsonschema: only when the cache is stale
+
+        result = bank.load(shipped, user_banks)
+        if use_cache:
+            _write_cache(cache_file, key, result)
+        return result
+
     if use_cache:
-        cached = _read_cache(cache_file, key)
+        cached = _read_cache(cache_file, key, from_banks)
         if cached is not None:
             return cached
-    from dlquiz import bank  # imports PyYAML and jsonschema: only when the cache is stale
-
-    result = bank.load(shipped, user_banks)
-    if use_cache:
-        _write_cache(cache_file, key, result)
-    return result
+    return from_banks()
 
 
-def _read_cache(cache_file: Path, key: str) -> Any:
+class CachedQuestions(Sequence):
+    """The questions of the bank cache: each is read from its own file and built when first used.
+
+    ``places`` (card id -> question, drill) comes from the cache's index, so ``Catalog.get`` finds a
+    card without building the others. A question file that cannot be read (removed, damaged) makes
+    the banks load from YAML again, once.
+    """
+
+    def __init__(self, folder: Path, entries: list[dict[str, Any]], from_banks: Any) -> None:
+        self._folder, self._entries, self._from_banks = folder, entries, from_banks
+        self._built: list[Question | None] = [None] * len(entries)
+        self._fallback: Any = None
+        self.places: dict[str, tuple[int, int]] = {}
+        for n, entry in enumerate(entries):
+            self.places[entry["id"]] = (n, -1)
+            for k, drill_id in enumerate(entry["drills"]):
+                self.places[drill_id] = (n, k)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        n = range(len(self))[i]  # IndexError as a tuple raises it, which also ends iteration
+        question = self._built[n]
+        if question is None:
+            question = self._built[n] = self._read(n)
+        return question
+
+    def _read(self, n: int) -> Question:
+        entry = self._entries[n]
+        try:
+            data = json.loads((self._folder / f"q{n}.json").read_text(encoding="utf-8"))
+            question = build_question(data, entry["file"])
+            if question.id == entry["id"]:
+                return question
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+        if self._fallback is None:
+            self._fallback = self._from_banks().catalog
+        question = self._fallback.get(entry["id"])
+        if not isinstance(question, Question):
+            raise DlquizError(
+                _("the banks changed while dlquiz was reading them"), hint=_("run the command again")
+            )
+        return question
+
+
+def _read_cache(cache_file: Path, key: str, from_banks: Any) -> Any:
     try:
         data = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("key") != key:
         return None
+    folder = data.get("folder")
+    if not (isinstance(folder, str) and folder.startswith("banks-") and os.sep not in folder):
+        return None
+    folder_path = cache_file.parent / folder
+    if not folder_path.is_dir():
+        return None
     from dlquiz.problems import LoadResult, Problem
 
     mathtext.prime(data["math"])
-    folder = data.get("markup")
-    if isinstance(folder, str) and folder.startswith("markup-") and os.sep not in folder:
-        markup.use_cache(cache_file.parent / folder)
+    markup.use_cache(folder_path)
     catalog = Catalog(
         sections=tuple(Section(s["id"], Text.of(s["title"]), s["order"]) for s in data["sections"]),
-        questions=tuple(build_question(q["data"], q["file"]) for q in data["questions"]),
+        questions=CachedQuestions(folder_path, data["questions"], from_banks),
     )
     problems = [Problem(**p) for p in data["problems"]]
     return LoadResult(catalog, problems, data["files"])
@@ -103,25 +162,37 @@ def _write_cache(cache_file: Path, key: str, result: Any) -> None:
     texts = {text for q in catalog.questions for text in _strings(q.raw)}
     for text in texts:
         formulas.update(mathtext.math_segments(text))
+    folder = f"banks-{key[:16]}"
     data = {
         "key": key,
         "sections": [{"id": s.id, "title": s.title.to_dict(), "order": s.order} for s in catalog.sections],
-        "questions": [{"file": q.file, "data": q.raw} for q in catalog.questions],
+        # The index: each question's data is in folder/q<n>.json, read when the question is first used.
+        "questions": [
+            {"id": q.id, "file": q.file, "drills": [d.id for d in q.drills], "demos": list(q.demos)}
+            for q in catalog.questions
+        ],
         "problems": [p.to_dict() for p in result.problems],
         "files": result.files,
         "math": {latex: mathtext.latex_to_text(latex) for latex in sorted(formulas)},
-        "markup": f"markup-{key[:16]}",
+        "folder": folder,
     }
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        markup_dir = cache_file.parent / data["markup"]
-        markup.write_cache(markup_dir, {markup.source(text) for text in texts})
-        for old in cache_file.parent.glob("markup-*"):
-            if old != markup_dir:
+        target = cache_file.parent / folder
+        tmp = target.with_name(f"{folder}.{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for n, q in enumerate(catalog.questions):
+            (tmp / f"q{n}.json").write_text(json.dumps(q.raw, ensure_ascii=False), encoding="utf-8")
+        markup.write_cache(tmp, {markup.source(text) for text in texts})
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(tmp, target)  # a reader sees the old folder, none, or the new one: never half of one
+        for old in [*cache_file.parent.glob("banks-*"), *cache_file.parent.glob("markup-*")]:
+            if old != target and old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache_file)  # atomic: a reader never sees half a cache
+        tmp_index = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp_index.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp_index, cache_file)  # atomic: a reader never sees half an index
     except OSError:
         pass  # a read-only home only costs speed
 
@@ -168,8 +239,8 @@ def card_ids() -> list[str]:
         return []
     ids = []
     for q in data.get("questions", []):
-        ids.append(q["data"]["id"])
-        ids.extend(d["id"] for d in q["data"].get("drills", []))
+        ids.append(q["id"])
+        ids.extend(q["drills"])
     return ids
 
 
@@ -179,4 +250,4 @@ def demo_ids() -> list[str]:
         data = json.loads((paths.cache_dir() / "banks.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    return sorted({d for q in data.get("questions", []) for d in q["data"].get("demos", [])})
+    return sorted({d for q in data.get("questions", []) for d in q["demos"]})

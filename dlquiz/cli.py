@@ -902,7 +902,7 @@ def doctor(
 
     catalog = _load().catalog
     with _store() as store:
-        report = doc.check(store, set(catalog.index), fix=fix)
+        report = doc.check(store, set(catalog.ids()), fix=fix)
     if as_json:
         from dlquiz import paths
 

@@ -53,10 +53,10 @@ def find_card(catalog: Catalog, word: str) -> Card:
 def card_hint(catalog: Catalog, word: str) -> str:
     """Ids close to ``word``: by spelling, or the questions of a section whose name it resembles."""
     lowered = word.strip().lower()
-    near = closest(lowered, catalog.index)
+    near = closest(lowered, catalog.ids())
     if not near:
         squashed = _squash(word)
-        near = [i for i in catalog.index if "." not in i and squashed and squashed in _squash(i)][:3]
+        near = [i for i in catalog.ids() if "." not in i and squashed and squashed in _squash(i)][:3]
     guess = _("did you mean {names}?").format(names=", ".join(near)) + " " if near else ""
     section = _section_named(catalog, word)
     if section is not None:

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -83,18 +81,13 @@ def _shard(source: str) -> str:
 
 
 def write_cache(folder: Path, sources: Iterable[str]) -> None:
-    """Parse every source that needs it and store the trees in ``folder``, replacing it whole."""
+    """Parse every source that needs it and store the trees in ``folder`` (which exists)."""
     shards: dict[str, dict[str, list[Any]]] = {}
     for text in sources:
         if plain_paragraph(text) is None:  # plain text needs no tree
             shards.setdefault(_shard(text), {})[text] = parse(text)
-    tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     for name, trees in shards.items():
-        (tmp / f"{name}.json").write_text(json.dumps(trees, ensure_ascii=False), encoding="utf-8")
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)  # a reader sees the old folder, none, or the new one: never half of one
+        (folder / f"{name}.json").write_text(json.dumps(trees, ensure_ascii=False), encoding="utf-8")
 
 
 def use_cache(folder: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,22 +196,33 @@ def build_question(data: dict[str, Any], file: str = "") -> Question:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every loaded section, question and drill, in the article's order."""
+    """Every loaded section, question and drill, in the article's order.
+
+    ``questions`` is a tuple, or the bank cache's sequence (``catalog.CachedQuestions``) that reads and
+    builds each question when first used and knows every card's place without building any: then
+    ``dlquiz show X`` builds X's question and the few it links to, not the whole banks.
+    """
 
     sections: tuple[Section, ...]
-    questions: tuple[Question, ...]
+    questions: Sequence[Question]
 
     def __post_init__(self) -> None:
-        index: dict[str, Card] = {}
-        for q in self.questions:
-            index[q.id] = q
-            for d in q.drills:
-                index[d.id] = d
-        object.__setattr__(self, "_index", index)
+        places: dict[str, tuple[int, int]] | None = getattr(self.questions, "places", None)
+        if places is None:
+            places = {}
+            for n, q in enumerate(self.questions):
+                places[q.id] = (n, -1)
+                for k, d in enumerate(q.drills):
+                    places[d.id] = (n, k)
+        object.__setattr__(self, "_places", places)  # card id -> (question, drill or -1)
+
+    def ids(self) -> list[str]:
+        """Every card id, questions each followed by their drills, without building any card."""
+        return list(self._places)  # type: ignore[attr-defined]
 
     @property
     def index(self) -> dict[str, Card]:
-        return self._index  # type: ignore[attr-defined]
+        return {card_id: self.get(card_id) for card_id in self._places}  # type: ignore[attr-defined,misc]
 
     def cards(self) -> list[Card]:
         """Questions and drills in study order: each question followed by its drills."""
@@ -221,10 +233,14 @@ class Catalog:
         return out
 
     def get(self, card_id: str) -> Card | None:
-        return self.index.get(card_id)
+        place = self._places.get(card_id)  # type: ignore[attr-defined]
+        if place is None:
+            return None
+        question = self.questions[place[0]]
+        return question if place[1] < 0 else question.drills[place[1]]
 
     def question_of(self, card: Card) -> Question:
-        return card if isinstance(card, Question) else self.index[card.question]  # type: ignore[return-value]
+        return card if isinstance(card, Question) else self.get(card.question)  # type: ignore[return-value]
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -154,3 +155,45 @@ def test_demo_titles_come_from_the_cache(subprocess_env):
     assert "dlquiz prove bn-backward" in shown and "numeric gradient" in shown
     titles = catalog.demo_titles()
     assert titles["bn-backward"]["en"] and titles["bn-backward"]["zh"]
+
+
+def test_a_card_is_found_without_building_the_other_questions():
+    catalog.load([])
+    cached = catalog.load([]).catalog
+    assert isinstance(cached.questions, catalog.CachedQuestions)
+    card = cached.get("bn-backward.paths")
+    assert card is not None and card.question == "bn-backward"
+    assert sum(q is not None for q in cached.questions._built) == 1  # only bn-backward's question
+    assert cached.ids() == catalog.load([], use_cache=False).catalog.ids()
+
+
+def test_the_cached_catalog_equals_the_one_built_from_yaml():
+    catalog.load([])
+    fresh = catalog.load([], use_cache=False).catalog
+    cached = catalog.load([]).catalog
+    assert [q.raw for q in cached.questions] == [q.raw for q in fresh.questions]
+    assert [c.id for c in cached.cards()] == [c.id for c in fresh.cards()]
+    assert cached.questions[-1].id == fresh.questions[-1].id and len(cached.questions[1:3]) == 2
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"id": "someone-else"}', None])
+def test_a_damaged_or_missing_question_file_loads_the_banks_again(damage):
+    catalog.load([])
+    data = json.loads((paths.cache_dir() / "banks.json").read_text(encoding="utf-8"))
+    n = [q["id"] for q in data["questions"]].index("bn-backward")
+    target = paths.cache_dir() / data["folder"] / f"q{n}.json"
+    if damage is None:
+        target.unlink()
+    else:
+        target.write_text(damage, encoding="utf-8")
+    question = catalog.load([]).catalog.get("bn-backward")
+    assert question is not None and question.answer_short.en.startswith("In training")
+    assert json.loads(target.read_text(encoding="utf-8"))["id"] == "bn-backward"  # the cache is whole again
+
+
+def test_an_index_without_its_folder_is_stale():
+    catalog.load([])
+    data = json.loads((paths.cache_dir() / "banks.json").read_text(encoding="utf-8"))
+    shutil.rmtree(paths.cache_dir() / data["folder"])
+    assert catalog.load([]).catalog.get("bn-backward") is not None
+    assert (paths.cache_dir() / data["folder"]).is_dir()

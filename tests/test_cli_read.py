@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def user_bank(folder: Path, text: str | None = None, name: str = "mine.yaml") ->
 
 
 @pytest.fixture(scope="module")
-def built_cache(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def built_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped banks' cache, built once, so each test's fresh home starts warm (test_cache.py: cold)."""
     home = tmp_path_factory.mktemp("home")
     saved = os.environ.get("DLQUIZ_HOME")
@@ -50,13 +51,12 @@ def built_cache(tmp_path_factory: pytest.TempPathFactory) -> bytes:
             del os.environ["DLQUIZ_HOME"]
         else:
             os.environ["DLQUIZ_HOME"] = saved
-    return (home / "cache" / "banks.json").read_bytes()
+    return home / "cache"
 
 
 @pytest.fixture(autouse=True)
-def warm_cache(isolated_home: Path, built_cache: bytes) -> None:
-    (isolated_home / "cache").mkdir(parents=True, exist_ok=True)
-    (isolated_home / "cache" / "banks.json").write_bytes(built_cache)
+def warm_cache(isolated_home: Path, built_cache: Path) -> None:
+    shutil.copytree(built_cache, isolated_home / "cache", dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="module")

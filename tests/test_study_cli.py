@@ -111,8 +111,7 @@ def shared_lab(tmp_path_factory) -> tuple[Path, Path]:
 
 def use_lab(home: Path, cache: Path) -> None:
     """Give a fresh home the prebuilt bank cache."""
-    (home / "cache").mkdir(parents=True, exist_ok=True)
-    shutil.copy(cache, home / "cache" / "banks.json")
+    shutil.copytree(cache.parent, home / "cache", dirs_exist_ok=True)  # the index and its folder
 
 
 @pytest.fixture(scope="module")
