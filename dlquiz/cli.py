@@ -10,6 +10,7 @@ every time (about 10 ms for 25 commands on each run, ``--help`` included).
 
 import contextlib
 import copy
+import errno
 import functools
 import inspect
 import os
@@ -313,16 +314,21 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-_STREAM_ERRORS = {32, 28, 5, 9, 27}  # EPIPE, ENOSPC, EIO, EBADF, EFBIG
+_STREAM_ERRORS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF, errno.EFBIG}
 
 
 def _output_lost(error: OSError) -> None:
-    """Say on stderr that the output could not be written, and what was saved all the same."""
+    """Say on stderr that the output could not be written, and what was saved all the same.
+
+    A closed pipe with nothing saved is no fault: the reader has what it wanted.
+    """
     try:  # later writes (and Python's own flush at exit) go nowhere instead of failing again
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, AttributeError, ValueError):
         pass
+    if error.errno == errno.EPIPE and not Options.saved:
+        return  # the reader stopped reading (dlquiz list | head): as git and ls, say nothing
     saved = f"; {Options.saved}" if Options.saved else ""
     with contextlib.suppress(OSError):
         message = _("cannot write to standard output ({reason})").format(reason=error.strerror or error)

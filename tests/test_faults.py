@@ -12,6 +12,7 @@ import hashlib
 import os
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -340,6 +341,35 @@ def test_stdout_full_says_the_review_was_recorded(tmp_path: Path, dlquiz_cmd, su
         assert [r.card_id for r in store.all_reviews()] == [CARD]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["search", "gradient"]])
+def test_a_reader_that_stops_early_gets_no_error(command, dlquiz_cmd, subprocess_env):
+    """dlquiz list | head: the pipe closes after the first line; as git and ls, nothing on stderr."""
+    with subprocess.Popen(
+        [*dlquiz_cmd, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # what head does after its lines
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=60)
+    assert first.strip() and err == ""
+
+
+def test_a_closed_pipe_after_a_review_still_says_it_was_recorded(tmp_path: Path, dlquiz_cmd, subprocess_env):
+    env = dict(subprocess_env, DLQUIZ_DB=str(tmp_path / "x.db"))
+    code = (
+        "import os, sys\n"
+        "r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"  # stdout is a pipe nobody reads
+        f"sys.argv = ['dlquiz', 'grade', '{CARD}', 'good']\n"
+        "from dlquiz.cli import main\nmain()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], stderr=subprocess.PIPE, env=env, text=True, timeout=60
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "cannot write to standard output" in done.stderr and "was recorded" in done.stderr
 
 
 @pytest.mark.parametrize("command", [["study"], ["quiz", "-n", "2"], ["mock", "-n", "1"]])
