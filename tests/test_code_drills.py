@@ -212,6 +212,28 @@ def test_check_names_the_mistake_in_words(cli, tmp_path, monkeypatch):
     assert "没有减去最大值" in zh
 
 
+def test_the_findings_of_each_check_are_in_the_users_language(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "softmax_ce.py").write_text(
+        "import numpy as np\n"
+        "def softmax_cross_entropy(logits, labels):\n"
+        "    n = logits.shape[0]\n"
+        "    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)\n"
+        "    d = p.copy(); d[np.arange(n), labels] -= 1\n"
+        "    return np.float32(-np.log(p[np.arange(n), labels]).mean()), d\n"  # not averaged; float32
+    )
+    data = json.loads(cli("code", "check", "softmax_ce.py", "--json").stdout)
+    wrong = [c for c in data["checks"] if not c["ok"]]
+    assert wrong and all(c["detail"] and c["parts"] for c in wrong)  # English detail kept for --json
+    en = flat(cli("code", "check", "softmax_ce.py", "--lang", "en").stdout)
+    zh = flat(cli("code", "check", "softmax_ce.py", "--lang", "zh").stdout)
+    for check in wrong:
+        assert check["detail"] in en
+    assert "differ" in en and "相对误差" in zh
+    for english in ("differ", "rel err", "numeric gradient", "expected", "overflow"):
+        assert english not in zh
+
+
 def test_a_file_that_matches_no_drill(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "adam_stp.py").write_text("x = 1\n")

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from dlquiz.coding.spec import Case, CodeDrill, Functions, Mistake, agree, as_array, copy_case, relative_error
+from dlquiz.i18n import N_
 
 N_CASES_SEED = 20251130  # fixed: a drill is judged on the same cases every time
 
@@ -25,7 +26,23 @@ N_CASES_SEED = 20251130  # fixed: a drill is judged on the same cases every time
 class Check:
     name: str
     ok: bool
-    detail: str = ""
+    detail: str = ""  # in English: stable for --json readers
+    # The same findings as message templates (msgids) with their values, so the interface can show them
+    # in the user's language: [{"msg": "{name} differs (rel err {err})", "args": {...}}, ...]
+    parts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _check(name: str, ok: bool, parts: list[dict[str, Any]]) -> Check:
+    return Check(name, ok, "; ".join(p["msg"].format(**p["args"]) for p in parts), parts)
+
+
+def _say(template: str, **args: Any) -> dict[str, Any]:
+    """One finding: an English template marked for the catalog, and its values as text."""
+    return {"msg": template, "args": {k: str(v) for k, v in args.items()}}
+
+
+def _list(names: Any) -> str:
+    return ", ".join(names)
 
 
 @dataclass
@@ -68,7 +85,7 @@ def judge(drill: CodeDrill, functions: Functions, user_file: str | None = None) 
 def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Verdict:
     verdict = Verdict(drill.id)
     missing = _signature_problems(drill, functions)
-    verdict.checks.append(Check("signature", not missing, "; ".join(missing)))
+    verdict.checks.append(_check("signature", not missing, missing))
     if missing:
         return verdict
     rng = np.random.default_rng(N_CASES_SEED)
@@ -85,7 +102,7 @@ def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Ver
         return verdict
     expected = call(drill.reference, cases[0])
     shape_problems = _shape_problems(first, expected)
-    verdict.checks.append(Check("shapes and dtypes", not shape_problems, "; ".join(shape_problems)))
+    verdict.checks.append(_check("shapes and dtypes", not shape_problems, shape_problems))
 
     try:
         mine = [call(functions, c) for c in cases]
@@ -97,12 +114,14 @@ def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Ver
     differing = sorted(
         {k for m, r in zip(mine, reference, strict=True) for k in r if not agree(m.get(k), r[k])}
     )
+    if not differing:
+        finding = _say(N_("max rel err {err}"), err=f"{worst:.1e}")
+    elif len(differing) == 1:
+        finding = _say(N_("{name} differs (rel err {err})"), name=differing[0], err=f"{worst:.2g}")
+    else:
+        finding = _say(N_("{names} differ (rel err {err})"), names=_list(differing), err=f"{worst:.2g}")
     verdict.checks.append(
-        Check(
-            f"matches the reference on {len(cases)} random cases",
-            not differing,
-            f"max rel err {worst:.1e}" if not differing else f"{_names(differing)} (rel err {worst:.2g})",
-        )
+        _check(f"matches the reference on {len(cases)} random cases", not differing, [finding])
     )
 
     if drill.gradients:
@@ -112,15 +131,24 @@ def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Ver
             verdict.error = user_traceback(error, user_file)
             return verdict
         bad = [(name, relative_error(a, n)) for name, a, n in triples if not agree(a, n, 1e-5)]
-        detail = (
-            ", ".join(f"{name} disagrees with the numeric gradient (rel err {err:.2g})" for name, err in bad)
-            if bad
-            else f"{_agree(name for name, _, _ in triples)} with the numeric gradient"
-        )
-        verdict.checks.append(Check("gradient check", not bad, detail))
+        names = [name for name, _, _ in triples]
+        if bad:
+            findings = [
+                _say(
+                    N_("{name} disagrees with the numeric gradient (rel err {err})"),
+                    name=name,
+                    err=f"{err:.2g}",
+                )
+                for name, err in bad
+            ]
+        elif len(names) == 1:
+            findings = [_say(N_("{name} agrees with the numeric gradient"), name=names[0])]
+        else:
+            findings = [_say(N_("{names} agree with the numeric gradient"), names=_list(names))]
+        verdict.checks.append(_check("gradient check", not bad, findings))
 
     mutated = _mutations(drill, functions, cases[:5])
-    verdict.checks.append(Check("inputs not modified", not mutated, "; ".join(mutated)))
+    verdict.checks.append(_check("inputs not modified", not mutated, mutated))
 
     if extreme:
         try:
@@ -132,15 +160,12 @@ def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Ver
         unstable = sorted(
             {k for m, r in zip(wild, wild_ref, strict=True) for k in r if not agree(m.get(k), r[k])}
         )
-        verdict.checks.append(
-            Check(
-                "stable on extreme inputs",
-                not unstable,
-                f"{', '.join(unstable)} overflow or differ on extreme inputs"
-                if unstable
-                else "finite and exact",
-            )
+        finding = (
+            _say(N_("{names} overflow or differ on extreme inputs"), names=_list(unstable))
+            if unstable
+            else _say(N_("finite and exact"))
         )
+        verdict.checks.append(_check("stable on extreme inputs", not unstable, [finding]))
         mine, reference, cases = mine + wild, reference + wild_ref, cases + extreme
 
     if not verdict.passed:
@@ -184,15 +209,6 @@ def name_mistake(
     return partial
 
 
-def _agree(names: Any) -> str:
-    names = list(names)
-    return f"{names[0]} agrees" if len(names) == 1 else f"{', '.join(names)} agree"
-
-
-def _names(outputs: list[str]) -> str:
-    return f"{outputs[0]} differs" if len(outputs) == 1 else f"{', '.join(outputs)} differ"
-
-
 def _pair(a: Any, b: Any) -> tuple[Any, Any]:
     x, y = as_array(a), as_array(b)
     if x is None or y is None or x.shape != y.shape:
@@ -200,12 +216,12 @@ def _pair(a: Any, b: Any) -> tuple[Any, Any]:
     return x, y
 
 
-def _signature_problems(drill: CodeDrill, functions: Functions) -> list[str]:
+def _signature_problems(drill: CodeDrill, functions: Functions) -> list[dict[str, Any]]:
     problems = []
     for name in drill.functions:
         fn = functions.get(name)
         if not callable(fn):
-            problems.append(f"no function {name}() in the file")
+            problems.append(_say(N_("no function {name}() in the file"), name=name))
             continue
         wanted = list(inspect.signature(drill.reference[name]).parameters)
         try:
@@ -215,28 +231,57 @@ def _signature_problems(drill: CodeDrill, functions: Functions) -> list[str]:
         has_var = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in have.values())
         missing = [p for p in wanted if p not in have]
         if missing and not has_var:
-            problems.append(f"{name}() must take ({', '.join(wanted)}); missing {', '.join(missing)}")
+            problems.append(
+                _say(
+                    N_("{name}() must take ({wanted}); missing {missing}"),
+                    name=name,
+                    wanted=_list(wanted),
+                    missing=_list(missing),
+                )
+            )
     return problems
 
 
-def _shape_problems(mine: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+def _shape_problems(mine: dict[str, Any], expected: dict[str, Any]) -> list[dict[str, Any]]:
     problems = []
     for key, want in expected.items():
         got = mine.get(key)
         got_a, want_a = as_array(got), np.asarray(want)
         if got_a is None:
-            problems.append(f"{key} is {type(got).__name__}, expected an array of shape {want_a.shape}")
+            problems.append(
+                _say(
+                    N_("{key} is {type}, expected an array of shape {shape}"),
+                    key=key,
+                    type=type(got).__name__,
+                    shape=want_a.shape,
+                )
+            )
         elif got_a.shape != want_a.shape:
-            problems.append(f"{key} has shape {got_a.shape}, expected {want_a.shape}")
+            problems.append(
+                _say(
+                    N_("{key} has shape {shape}, expected {expected}"),
+                    key=key,
+                    shape=got_a.shape,
+                    expected=want_a.shape,
+                )
+            )
         elif isinstance(got, np.ndarray) and np.issubdtype(want_a.dtype, np.floating):
             if not np.issubdtype(got.dtype, np.floating):
-                problems.append(f"{key} has dtype {got.dtype}, expected a float array")
+                problems.append(
+                    _say(N_("{key} has dtype {dtype}, expected a float array"), key=key, dtype=got.dtype)
+                )
             elif got.dtype != np.float64:
-                problems.append(f"{key} has dtype {got.dtype}, expected float64 (precision is lost)")
+                problems.append(
+                    _say(
+                        N_("{key} has dtype {dtype}, expected float64 (precision is lost)"),
+                        key=key,
+                        dtype=got.dtype,
+                    )
+                )
     return problems
 
 
-def _mutations(drill: CodeDrill, functions: Functions, cases: list[Case]) -> list[str]:
+def _mutations(drill: CodeDrill, functions: Functions, cases: list[Case]) -> list[dict[str, Any]]:
     found = set()
     for case in cases:
         before = copy_case(case)
@@ -247,8 +292,8 @@ def _mutations(drill: CodeDrill, functions: Functions, cases: list[Case]) -> lis
             continue
         for key, value in before.items():
             if isinstance(value, np.ndarray) and not np.array_equal(value, given[key], equal_nan=True):
-                found.add(f"{key} was modified in place")
-    return sorted(found)
+                found.add(key)
+    return [_say(N_("{key} was modified in place"), key=key) for key in sorted(found)]
 
 
 def check_functions(drill: CodeDrill, functions: dict[str, Callable[..., Any]]) -> Verdict:

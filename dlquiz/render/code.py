@@ -87,7 +87,8 @@ def verdict(result: dict[str, Any], lang: str, file: str = "") -> RenderableType
     lines: list[RenderableType] = []
     for check in result.get("checks", []):
         mark = ("✓", "green") if check["ok"] else ("✗", "bold red")
-        detail = f"  ({check['detail']})" if check.get("detail") else ""
+        said = _detail(check)
+        detail = "  " + _("({detail})").format(detail=said) if said else ""
         lines.append(
             RichText.assemble(mark, " ", _check_title(check["name"]), (detail, "dim" if check["ok"] else ""))
         )
@@ -127,6 +128,17 @@ def _check_title(name: str) -> str:
     if found:
         return _("matches the reference on {n} random cases").format(n=found.group(1))
     return _(CHECK_TITLES[name]) if name in CHECK_TITLES else name
+
+
+def _detail(check: dict[str, Any]) -> str:
+    """The check's findings in the interface language (the judge sends templates and values)."""
+    parts = check.get("parts")
+    if not parts:
+        return check.get("detail", "")
+    try:
+        return _("; ").join(_(p["msg"]).format(**p["args"]) for p in parts)
+    except (KeyError, IndexError, TypeError, ValueError):  # a translation that lost a field: English
+        return check.get("detail", "")
 
 
 def _indent(text: str) -> str:
