@@ -217,3 +217,26 @@ def test_stats_after_grading_and_the_screen(cli):
         ):
             assert heading in text
         assert "Batch normalization" in text and "No mock interviews yet" in text
+
+
+@pytest.mark.parametrize("width", [20, 24, 30, 40, 52, 64])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stats_is_whole_in_a_narrow_terminal(cli, width, lang):
+    """Nothing cut or wrapped apart: every section with its percentage, every period, every title."""
+    from rich.cells import cell_len
+
+    assert cli("grade", "bn-what", "easy").exit_code == 0
+    data = json.loads(cli("stats", "--json").output)
+    text = cli("stats", "--lang", lang, env={"COLUMNS": str(width)}).output
+    lines = text.splitlines()
+    assert all(cell_len(line) <= width for line in lines)
+    assert "…" not in text
+    words = flat(text).replace(" ", "")
+    for word in ("Batch", "normalization") if lang == "en" else ("批归一化",):  # a name may fold in its cell
+        assert word in words
+    bar_lines = [line for line in lines if ("·" in line or "█" in line) and "%" in line]
+    assert len(bar_lines) >= len(data["mastery"])
+    periods = ("today", "7 days", "30 days") if lang == "en" else ("今天", "近7天", "近30天")
+    assert all(p.replace(" ", "") in words for p in periods)
+    title = "mastery·meanpredictedrecall(unseencardscount0)" if lang == "en" else "掌握程度"
+    assert title in words

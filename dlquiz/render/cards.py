@@ -8,7 +8,6 @@ from typing import Any
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
@@ -17,6 +16,7 @@ from dlquiz.i18n import N_, _, in_language
 from dlquiz.mathtext import inline_math, latex_to_text
 from dlquiz.model import CLOZE_RE, Catalog, Drill, Question, Text
 from dlquiz.render import langs, print_record
+from dlquiz.render.layout import WholePanel
 from dlquiz.render.markup import render_markdown, spans_text
 from dlquiz.render.prose import Prose, prose
 
@@ -221,7 +221,7 @@ def render_question(
     section = catalog.section(q.section)
     section_title = joined(section.title, lang, " · ").plain if section else q.section
     console.print(
-        Panel(
+        WholePanel(
             _texts(q.prompt, lang),
             title=f"[bold]{q.id}[/]",
             subtitle=f"{section_title} · " + _("article {source}").format(source=q.source),
@@ -232,7 +232,7 @@ def render_question(
     )
     console.print(_heading(N_("Short answer"), lang))
     for code in codes(q.answer_short, lang):
-        console.print(Panel(md(q.answer_short.get(code)), border_style="green", box=box.ROUNDED))
+        console.print(WholePanel(md(q.answer_short.get(code)), border_style="green", box=box.ROUNDED))
     console.print(_heading(N_("Key points"), lang))
     for point in q.key_points:
         for code in codes(point, lang):
@@ -294,7 +294,7 @@ def render_question(
 
 def render_drill(console: Console, catalog: Catalog, d: Drill, lang: str) -> None:
     console.print(
-        Panel(
+        WholePanel(
             _drill_prompt(d, lang),
             title=f"[bold]{d.id}[/] · [{TYPE_STYLE[d.type]}]{_(d.type)}[/]",
             subtitle=_("drill of {question}").format(question=d.question),
@@ -332,7 +332,7 @@ def drill_answer(d: Drill, lang: str) -> RenderableType:
     if d.explanation:
         parts.append(Prose())
         parts.append(_texts(d.explanation, lang))
-    return Panel(Group(*parts), border_style="green", title=_("answer"), title_align="left")
+    return WholePanel(Group(*parts), border_style="green", title=_("answer"), title_align="left")
 
 
 def _item(mark: str, body: RenderableType | str, mark_style: str = "", indent: int = 2) -> Table:

@@ -15,6 +15,7 @@ from rich.text import Text as RichText
 from dlquiz.i18n import N_, _
 from dlquiz.render import langs
 from dlquiz.render.cards import _item, _texts
+from dlquiz.render.layout import WholePanel
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
 # The judge names its checks in English (stable keys in --json); shown in the interface language.
@@ -72,7 +73,7 @@ def task(drill: Any, card: Any, lang: str, hints_shown: int = 0) -> Panel:
     parts.append(RichText("\n" + _("Next"), style="bold"))
     for step in steps:
         parts.append(_item("$", RichText(step, style="bold"), "dim"))
-    return Panel(
+    return WholePanel(
         Group(*parts),
         title=f"[bold]{drill.id}[/] · {_('code')} {STARS[drill.difficulty]}",
         subtitle=_("drill of {question}").format(question=drill.question),
@@ -113,7 +114,7 @@ def verdict(result: dict[str, Any], lang: str, file: str = "") -> RenderableType
     passed = result.get("passed")
     head = _("PASSED") if passed else _("FAILED")
     seconds = f" · {result['seconds']:.2f} s" if "seconds" in result else ""
-    return Panel(
+    return WholePanel(
         Group(*lines),
         title=f"[bold]{'✓' if passed else '✗'} {head}[/] · {result.get('drill', '')}{seconds}",
         subtitle=file,

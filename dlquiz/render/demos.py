@@ -15,6 +15,7 @@ from rich.text import Text
 from dlquiz.demos.registry import Demo, DemoResult, Plot
 from dlquiz.i18n import N_, _, in_language
 from dlquiz.render import langs
+from dlquiz.render.layout import WholePanel
 
 # Interface words, from the catalog; "both" shows them as "English · 中文".
 WORDS = {
@@ -91,7 +92,7 @@ def _header(result: DemoResult, lang: str) -> Panel:
     if result.summary:
         body.append(Text(""))
         body.append(Text(result.summary))
-    return Panel(
+    return WholePanel(
         Group(*body),
         title=Text(result.demo_id, style="bold cyan"),
         subtitle=Text(f"{_word('seed', lang)} {result.seed}", style="dim"),

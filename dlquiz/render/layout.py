@@ -1,17 +1,23 @@
-"""Layout that adapts to the width: two blocks side by side when both fit whole, else one above the other.
+"""Layout that adapts to the width, so nothing is cut in a narrow terminal.
 
-rich's grid squeezes a column below its content's width and then crops it with "…"; stacking instead
-keeps every cell whole in a narrow terminal.
+- ``SideBySide``: two blocks side by side when both fit whole, else one above the other (rich's grid
+  squeezes a column below its content's width and then crops it with "…").
+- ``WholePanel``: a rich Panel whose title or subtitle, when wider than the border, is printed inside
+  as the first or last line (rich cuts it at the border).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from rich.console import Group
 from rich.measure import Measurement
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from dlquiz.render.prose import prose
 
 
 class SideBySide:
@@ -34,3 +40,30 @@ class SideBySide:
         left = Measurement.get(console, options, self.left)
         right = Measurement.get(console, options, self.right)
         return Measurement(max(left.minimum, right.minimum), left.maximum + self.gap + right.maximum)
+
+
+class WholePanel(Panel):
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        width = options.max_width if self.width is None else min(options.max_width, self.width)
+
+        def too_wide(label: Text | None) -> bool:  # rich draws "╭─ title ─╮": 4 cells besides the label
+            return label is not None and label.cell_len > width - 4
+
+        title, subtitle = self._title, self._subtitle  # each padded with a space on both sides
+        if not (too_wide(title) or too_wide(subtitle)):
+            yield from super().__rich_console__(console, options)
+            return
+        inside = copy.copy(self)
+        parts: list[Any] = [self.renderable]
+        if too_wide(title):
+            parts.insert(0, prose(_label(self.title), style="bold"))
+            inside.title = None
+        if too_wide(subtitle):
+            parts.append(prose(_label(self.subtitle), style="dim"))
+            inside.subtitle = None
+        inside.renderable = Group(*parts)
+        yield from Panel.__rich_console__(inside, console, options)
+
+
+def _label(label: Any) -> Text:
+    return Text.from_markup(label) if isinstance(label, str) else label.copy()

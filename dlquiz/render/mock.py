@@ -14,6 +14,7 @@ from dlquiz.i18n import N_, _, ngettext
 from dlquiz.model import Catalog, Question
 from dlquiz.render import langs
 from dlquiz.render.cards import _item, _texts, md, plain
+from dlquiz.render.layout import WholePanel
 
 TICK_PROMPT = N_("covered> ")
 
@@ -34,7 +35,7 @@ def intro(n: int, seconds: int, seed: int, tty: bool) -> RenderableType:
         "[bold]Mock interview[/] · {n} questions · [bold]{clock}[/] each",
         n,
     )
-    return Panel(
+    return WholePanel(
         Group(
             RichText.from_markup(each.format(n=n, clock=clock(seconds))),
             RichText(how, style="dim"),
@@ -50,7 +51,7 @@ def intro(n: int, seconds: int, seed: int, tty: bool) -> RenderableType:
 
 
 def question(q: Question, n: int, total: int, seconds: int, lang: str) -> Panel:
-    return Panel(
+    return WholePanel(
         _texts(q.prompt, lang),
         title="[bold]" + _("question {n} of {total}").format(n=n, total=total) + f"[/] · {q.id}",
         subtitle=_("{clock} to answer").format(clock=clock(seconds)),
@@ -122,7 +123,7 @@ def short_answer(q: Question, answer: Any, lang: str) -> RenderableType:
     )
     return Group(
         verdict,
-        Panel(
+        WholePanel(
             Group(*(md(q.answer_short.get(c)) for c in langs(lang))),
             title=_("short answer"),
             title_align="left",
@@ -177,7 +178,7 @@ def report(r: Any, catalog: Catalog, lang: str) -> RenderableType:
         if len(r.weakest) > 8:
             parts.append(RichText("  " + _("… and {n} more").format(n=len(r.weakest) - 8), style="dim"))
     saved = _("saved · dlquiz stats shows your mock scores over time") if r.mock_id else _("not saved")
-    return Panel(
+    return WholePanel(
         Group(*parts),
         title=_("mock interview report"),
         subtitle=saved,

@@ -6,11 +6,11 @@ from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
 from dlquiz.i18n import N_, _
+from dlquiz.render.layout import WholePanel
 
 
 def optimized(result: Any, stored: bool) -> RenderableType:
@@ -39,7 +39,7 @@ def optimized(result: Any, stored: bool) -> RenderableType:
         table,
         RichText.from_markup(verdict),
     ]
-    return Panel(
+    return WholePanel(
         Group(*lines), title=_("dlquiz optimize · FSRS parameters"), title_align="left", border_style="blue"
     )
 
@@ -167,7 +167,7 @@ def forecast(data: dict[str, Any]) -> RenderableType:
     pace = pace_line(data)
     if pace:
         parts.append(RichText.from_markup(pace))
-    return Panel(
+    return WholePanel(
         Group(*parts, table, notes),
         title=_("dlquiz plan · interview {date}").format(date=plan["date"]),
         title_align="left",

@@ -6,13 +6,13 @@ from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
 from dlquiz.i18n import N_, _
 from dlquiz.model import Catalog, Drill
 from dlquiz.render.cards import drill_answer, plain
+from dlquiz.render.layout import WholePanel
 from dlquiz.render.study import front as study_front
 
 HINTS = {
@@ -111,6 +111,6 @@ def summary(result: Any, catalog: Catalog, lang: str) -> RenderableType:
             "\n" + _("every answer was recorded as a review: Good when right, Again when wrong"), style="dim"
         )
     )
-    return Panel(
+    return WholePanel(
         Group(*parts), title=_("quiz result"), title_align="left", border_style="blue", box=box.ROUNDED
     )

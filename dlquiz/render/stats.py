@@ -8,13 +8,13 @@ from typing import Any
 from rich import box
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
 from dlquiz.i18n import N_, _, ngettext
 from dlquiz.render import langs
-from dlquiz.render.layout import SideBySide
+from dlquiz.render.layout import SideBySide, WholePanel
+from dlquiz.render.prose import prose
 from dlquiz.schedule import parse_time
 from dlquiz.stats import Stats
 
@@ -63,10 +63,24 @@ def shade(count: int, busiest: int) -> str:
     return SHADES[level(count, busiest)]
 
 
-def heatmap(days: list[tuple[date, int]]) -> Group:
+class Heatmap:
+    """The heatmap of the most recent weeks that fit the width (all 12 from 27 columns up)."""
+
+    def __init__(self, days: list[tuple[date, int]]):
+        self.days = days
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        weeks = [self.days[i : i + 7] for i in range(0, len(self.days), 7)]
+        fit = max(1, (options.max_width - 3) // 2)  # "Mon " then two cells a week, the last space spare
+        yield _heatmap(weeks[-fit:], max((n for _, n in self.days), default=0))
+
+
+def heatmap(days: list[tuple[date, int]]) -> Heatmap:
+    return Heatmap(days)
+
+
+def _heatmap(weeks: list[list[tuple[date, int]]], busiest: int) -> Group:
     """Weekdays down, weeks across; a month's name over the first week that has its first day."""
-    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
-    busiest = max((n for _, n in days), default=0)
     months = [" "] * (4 + 2 * len(weeks) + 2)
     free_from = 0
     for w, week in enumerate(weeks):
@@ -95,31 +109,72 @@ def heatmap(days: list[tuple[date, int]]) -> Group:
         )
     )
     if busiest:
-        lines.append(RichText(_("busiest day: {n} reviews").format(n=busiest), style="dim"))
+        busiest_day = ngettext("busiest day: {n} review", "busiest day: {n} reviews", busiest)
+        lines.append(RichText(busiest_day.format(n=busiest), style="dim"))
     return Group(*lines)
 
 
-def figures(stats: Stats) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("", style="bold", overflow="fold")
-    table.add_column(_("reviews"), justify="right", overflow="fold")
-    table.add_column(_("time"), justify="right", overflow="fold")
-    table.add_column(_("retention"), overflow="fold")
-    periods = (("today", N_("today")), ("week", N_("7 days")), ("month", N_("30 days")), ("all", N_("all")))
-    for key, label in periods:
-        r = stats.retention.get(key)
-        if r is None:
-            cell = RichText("")
-        elif r.total:
-            cell = RichText.assemble(
-                (f"{percent(r.rate):>4}", _rate_style(r.rate)), (" " + _("of {n}").format(n=r.total), "dim")
-            )
-        else:
-            cell = RichText("   —", style="dim")
-        n = stats.reviews.get(key)
-        ms = stats.time_ms.get(key)
-        table.add_row(_(label), "" if n is None else str(n), "" if ms is None else duration(ms), cell)
-    return table
+class Figures:
+    """Reviews, time and retention per period: a table, or in a narrow terminal a line per period."""
+
+    def __init__(self, stats: Stats):
+        self.stats = stats
+
+    def rows(self) -> list[tuple[str, str, str, RichText]]:
+        stats = self.stats
+        rows = []
+        periods = (
+            ("today", N_("today")),
+            ("week", N_("7 days")),
+            ("month", N_("30 days")),
+            ("all", N_("all")),
+        )
+        for key, label in periods:
+            r = stats.retention.get(key)
+            if r is None:
+                cell = RichText("")
+            elif r.total:
+                cell = RichText.assemble(
+                    (f"{percent(r.rate):>4}", _rate_style(r.rate)),
+                    (" " + _("of {n}").format(n=r.total), "dim"),
+                )
+            else:
+                cell = RichText("   —", style="dim")
+            n = stats.reviews.get(key)
+            ms = stats.time_ms.get(key)
+            rows.append((_(label), "" if n is None else str(n), "" if ms is None else duration(ms), cell))
+        return rows
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        rows = self.rows()
+        headers = ("", _("reviews"), _("time"), _("retention"))
+        widths = [
+            max(cell_len(str(h)), *(cell_len(str(row[i])) for row in rows)) for i, h in enumerate(headers)
+        ]
+        if sum(widths) + 3 * (len(headers) - 1) <= options.max_width:
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+            table.add_column("", style="bold", overflow="fold")
+            table.add_column(headers[1], justify="right", overflow="fold")
+            table.add_column(headers[2], justify="right", overflow="fold")
+            table.add_column(headers[3], overflow="fold")
+            for row in rows:
+                table.add_row(*row)
+            yield table
+            return
+        for label, n, time, cell in rows:  # "7 days: 12 reviews · 3m 10s · 92% of 12"
+            line = RichText.assemble((_("{label}: {value}").format(label=label, value=""), "bold"))
+            if n:
+                line.append(ngettext("{n} review", "{n} reviews", int(n)).format(n=n))
+            if time:
+                line.append(" · " + time)
+            if cell.plain.strip() and cell.plain.strip() != "—":
+                line.append(" · ")
+                line.append_text(cell)
+            yield prose(line)
+
+
+def figures(stats: Stats) -> Figures:
+    return Figures(stats)
 
 
 def _rate_style(rate: float | None) -> str:
@@ -128,35 +183,47 @@ def _rate_style(rate: float | None) -> str:
     return "green" if rate >= 0.85 else "yellow" if rate >= 0.7 else "red"
 
 
-def forecast_chart(counts: list[int], today: date, height: int = 6) -> Group:
-    """Vertical bars, one per day, drawn with eighth blocks; day 0 (today) includes overdue cards."""
-    top = max(counts, default=0)
-    lines = []
-    for level in range(height, 0, -1):
-        label = str(top) if level == height and top else ("0" if level == 1 and not top else "")
-        line = RichText.assemble((label.rjust(4) + " ", "dim"))
-        for i, n in enumerate(counts):
-            eighths = round(8 * height * n / top) if top else 0
-            filled = max(0, min(8, eighths - 8 * (level - 1)))
-            if n and level == 1 and filled == 0:
-                filled = 1  # a day with any card due is never invisible
-            line.append(EIGHTHS[filled] + " " if filled else "  ", style="bold cyan" if i == 0 else "cyan")
-        lines.append(line)
-    lines.append(RichText("     " + "─" * (2 * len(counts)), style="dim"))
-    ticks = [" "] * (5 + 2 * len(counts) + 5)
-    for i in range(0, len(counts), 7):
-        tag = _cells(_("today") if i == 0 else _("{date:%b %d}").format(date=today + timedelta(days=i)))
-        ticks[5 + 2 * i : 5 + 2 * i + len(tag)] = tag
-    lines.append(RichText("".join(ticks).rstrip(), style="dim"))
-    lines.append(
-        RichText.from_markup(
-            "     "
-            + _(
-                "[bold]{total}[/][dim] due in 30 days · [/][bold]{today}[/][dim] today, with overdue[/]"
-            ).format(total=sum(counts), today=counts[0] if counts else 0)
-        )
-    )
-    return Group(*lines)
+class ForecastChart:
+    """Vertical bars, one per day, drawn with eighth blocks; day 0 (today) includes overdue cards.
+
+    Two cells a day when the width allows, else one; in a very narrow terminal, the first days only.
+    A date under the axis every week, where it fits without running into the one before.
+    """
+
+    def __init__(self, counts: list[int], today: date, height: int = 6):
+        self.counts, self.today, self.height = counts, today, height
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        width = options.max_width
+        step = 2 if 5 + 2 * len(self.counts) <= width else 1
+        counts = self.counts[: max(1, (width - 5) // step)]
+        top = max(counts, default=0)
+        for level in range(self.height, 0, -1):
+            label = str(top) if level == self.height and top else ("0" if level == 1 and not top else "")
+            line = RichText.assemble((label.rjust(4) + " ", "dim"))
+            for i, n in enumerate(counts):
+                eighths = round(8 * self.height * n / top) if top else 0
+                filled = max(0, min(8, eighths - 8 * (level - 1)))
+                if n and level == 1 and filled == 0:
+                    filled = 1  # a day with any card due is never invisible
+                cell = (EIGHTHS[filled] if filled else " ").ljust(step)
+                line.append(cell, style="bold cyan" if i == 0 else "cyan")
+            yield line
+        yield RichText("     " + "─" * (step * len(counts)), style="dim")
+        ticks = [" "] * width
+        free = 0  # the first cell a label may use
+        for i in range(0, len(counts), 7):
+            day = self.today + timedelta(days=i)
+            tag = _cells(_("today") if i == 0 else _("{date:%b %d}").format(date=day))
+            start = 5 + step * i
+            if start >= free and start + len(tag) <= width:
+                ticks[start : start + len(tag)] = tag
+                free = start + len(tag) + 1
+        yield RichText("".join(ticks).rstrip(), style="dim")
+        summary = _(
+            "[bold]{total}[/][dim] due in 30 days · [/][bold]{today}[/][dim] today, with overdue[/]"
+        ).format(total=sum(self.counts), today=self.counts[0] if self.counts else 0)
+        yield prose(RichText.from_markup(("     " if width >= 60 else "") + summary))
 
 
 def bar(value: float, width: int = 20) -> RichText:
@@ -167,28 +234,59 @@ def bar(value: float, width: int = 20) -> RichText:
     return RichText.assemble((text, style), ("·" * (width - len(text)), "grey30"))
 
 
-def mastery(stats: Stats, lang: str) -> Table:
-    interview = stats.interview
-    width = 10 if interview else 16
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(_("section"), max_width=26, overflow="fold")
-    table.add_column(_("cards"), justify="right", overflow="fold")
-    table.add_column(_("recall today"), overflow="fold")
-    if interview:
-        kept = _("ready on the day") if interview.get("kept_up") else _("interview day")
-        table.add_column(kept, overflow="fold")
-    for m in stats.mastery:
-        title = " · ".join(m.title.get(c, m.section) for c in langs(lang))
-        row: list[RenderableType] = [
-            RichText(title),
-            RichText(f"{m.reviewed}/{m.cards}", style="dim"),
-            RichText.assemble(bar(m.recall_now, width), f" {percent(m.recall_now):>4}"),
-        ]
+class Mastery:
+    """Recall per section as bars, as wide as the terminal leaves room for (4 to 16 cells); in a
+    terminal too narrow for the table, one section after another, its bars on the lines below."""
+
+    def __init__(self, stats: Stats, lang: str):
+        self.stats, self.lang = stats, lang
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        stats, interview = self.stats, self.stats.interview
+        titles = [" · ".join(m.title.get(c, m.section) for c in langs(self.lang)) for m in stats.mastery]
+        headers = [_("recall today")]
         if interview:
-            value = m.recall_kept_up if m.recall_kept_up is not None else m.recall_interview or 0.0
-            row.append(RichText.assemble(bar(value, width), f" {percent(value):>4}"))
-        table.add_row(*row)
-    return table
+            headers.append(_("ready on the day") if interview.get("kept_up") else _("interview day"))
+        rows = []
+        for m in stats.mastery:
+            values = [m.recall_now]
+            if interview:
+                values.append(m.recall_kept_up if m.recall_kept_up is not None else m.recall_interview or 0.0)
+            rows.append(values)
+        longest = max((cell_len(t) for t in titles), default=8)
+        word = max((cell_len(w) for t in titles for w in t.split()), default=0)  # a column folds no narrower
+        section = max(min(longest, 26, options.max_width // 3), word, cell_len(_("section")))
+        cards = max(cell_len(_("cards")), 5)
+        gaps = 3 * len(headers) + 3  # every inner column border: its (blank) rule and a space each side
+        room = (options.max_width - section - cards - gaps) // len(headers)
+        width = min(10 if interview else 16, room - 5)  # " 100%" after each bar
+        if width < 4 or room < max(cell_len(h) for h in headers):
+            yield from self._stacked(titles, headers, rows, options.max_width)
+            return
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        # The section width is set, not left to rich, which would rather wrap a bar than fold a name.
+        table.add_column(_("section"), width=section, overflow="fold")
+        table.add_column(_("cards"), justify="right", overflow="fold")
+        for header in headers:
+            table.add_column(header, overflow="fold")
+        for title, m, values in zip(titles, stats.mastery, rows, strict=True):
+            cells = [RichText.assemble(bar(v, width), f" {percent(v):>4}") for v in values]
+            table.add_row(prose(title), RichText(f"{m.reviewed}/{m.cards}", style="dim"), *cells)
+        yield table
+
+    def _stacked(self, titles: list[str], headers: list[str], rows: list[list[float]], room: int) -> Any:
+        width = max(4, min(16, room - 2 - 5))
+        for title, m, values in zip(titles, self.stats.mastery, rows, strict=True):
+            yield prose(RichText.assemble((title, "bold"), ("  " + f"{m.reviewed}/{m.cards}", "dim")))
+            for header, value in zip(headers, values, strict=True):
+                label = prose(RichText("  " + header, style="dim")) if len(headers) > 1 else None
+                if label is not None:
+                    yield label
+                yield RichText.assemble("  ", bar(value, width), f" {percent(value):>4}")
+
+
+def mastery(stats: Stats, lang: str) -> Mastery:
+    return Mastery(stats, lang)
 
 
 def mocks(stats: Stats, last: int = 8) -> RenderableType:
@@ -231,11 +329,11 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
     )
     top = SideBySide(heatmap(stats.heatmap), Group(streak, RichText(), figures(stats)))
     parts: list[RenderableType] = [
-        Panel(
+        WholePanel(
             top, title=_("reviews · last 12 weeks"), title_align="left", border_style="blue", box=box.ROUNDED
         ),
-        Panel(
-            forecast_chart(stats.forecast, stats.today),
+        WholePanel(
+            ForecastChart(stats.forecast, stats.today),
             title=_("due forecast · next 30 days"),
             title_align="left",
             border_style="cyan",
@@ -262,9 +360,11 @@ def render(stats: Stats, lang: str = "en") -> RenderableType:
         if pace:
             body.append(RichText.from_markup(pace))
         body.append(RichText(_(READINESS), style="dim"))
-    parts.append(Panel(Group(*body), title=title, title_align="left", border_style="green", box=box.ROUNDED))
     parts.append(
-        Panel(
+        WholePanel(Group(*body), title=title, title_align="left", border_style="green", box=box.ROUNDED)
+    )
+    parts.append(
+        WholePanel(
             mocks(stats),
             title=_("mock interviews"),
             title_align="left",

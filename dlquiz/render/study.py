@@ -17,6 +17,7 @@ from dlquiz.i18n import _
 from dlquiz.model import Card, Catalog, Drill, Question
 from dlquiz.render import langs
 from dlquiz.render.cards import TYPE_STYLE, _item, _texts, cloze_blanks, drill_answer, md, plain
+from dlquiz.render.layout import WholePanel
 from dlquiz.schedule import format_interval, rating_name
 
 GRADE_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
@@ -90,7 +91,7 @@ def front(card: Card, lang: str, changed: bool, catalog: Catalog | None = None) 
     if changed:
         parts.append(RichText("\n" + _("✎ the text changed since your last review"), style="italic yellow"))
     section = catalog.section(card.section) if catalog is not None else None
-    return Panel(
+    return WholePanel(
         Group(*parts),
         title=f"[bold]{card.id}[/] · {kind}",
         title_align="left",
@@ -164,11 +165,13 @@ def answer(card: Card, lang: str) -> RenderableType:
             for code in langs(lang):
                 parts.append(_item("✗", RichText(plain(p.wrong.get(code)), style="red"), "bold red"))
                 parts.append(_item("✓", p.right.get(code), "bold green"))
-    return Panel(Group(*parts), title=_("answer"), title_align="left", border_style="green", box=box.ROUNDED)
+    return WholePanel(
+        Group(*parts), title=_("answer"), title_align="left", border_style="green", box=box.ROUNDED
+    )
 
 
 def detailed(card: Question, lang: str) -> RenderableType:
-    return Panel(
+    return WholePanel(
         Group(*(md(card.answer_detailed.get(c)) for c in langs(lang))),
         title=_("detailed answer"),
         title_align="left",
@@ -283,7 +286,7 @@ def nothing_due(next_due: datetime | None, now: datetime, new_available: int, ne
                 "`dlquiz study --new 5` adds more."
             )
         lines.append(RichText(line.format(n=new_available)))
-    return Panel(Group(*lines), border_style="green", box=box.ROUNDED)
+    return WholePanel(Group(*lines), border_style="green", box=box.ROUNDED)
 
 
 def summary(
@@ -314,7 +317,7 @@ def summary(
         table.add_row(_("due tomorrow"), str(due_tomorrow))
     title = _("cram summary · everything is saved") if cram_total is not None else None
     title = title or _("session summary · everything is saved")
-    return Panel(table, title=title, title_align="left", border_style="blue")
+    return WholePanel(table, title=title, title_align="left", border_style="blue")
 
 
 def status(data: dict[str, Any]) -> Panel:
@@ -351,7 +354,7 @@ def status(data: dict[str, Any]) -> Panel:
         if not data["interview"]["passed"]:
             for title, text in section_rows(data["interview"]):
                 sections.add_row(f"  {title}", f"[dim]{text}[/]")
-    return Panel(
+    return WholePanel(
         Group(
             table,
             sections,
