@@ -8,6 +8,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -36,6 +37,7 @@ TOPICS = {
 }
 PLOT_HEIGHT = 16  # rows: enough to read a curve, small enough to keep the checks on screen
 MAX_PLOT_WIDTH = 120  # wider plots add columns, not information
+NARROW_LIST = 64  # below this, prove --list prints each demo as a block: the id column would fold ids
 
 
 def _pick(message: str, lang: str) -> str:
@@ -322,6 +324,13 @@ def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") 
     for demo in demos:
         by_topic.setdefault(_topic(demo), []).append(demo)
     for topic, members in by_topic.items():
+        if console.width < NARROW_LIST:  # a two-column table would fold ids: each demo as a block
+            console.print(Text(_pick(TOPICS.get(topic, topic), lang), style="bold"))
+            for demo in members:
+                console.print(Text(demo.id, style="bold cyan"))
+                console.print(Padding(Group(*_details(demo, lang)), (0, 0, 0, 2)))
+            console.print()
+            continue
         table = Table(
             title=_pick(TOPICS.get(topic, topic), lang),
             title_style="bold",
@@ -331,11 +340,15 @@ def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") 
         table.add_column("id", style="bold cyan", no_wrap=True)
         table.add_column(_word("title", lang), overflow="fold")
         for demo in members:
-            lines = [Text(demo.title.get(code, demo.title["en"])) for code in langs(lang)]
-            lines.append(Text(_labelled("questions", lang, ", ".join(demo.questions)), style="dim"))
-            for p in demo.params:  # one per line: name=default, the values --set accepts, what it does
-                lines.append(
-                    Text.assemble(f"{p.name}={fmt(p.default)}", (f"  {param_range(p)}: {p.help}", "dim"))
-                )
-            table.add_row(demo.id, Group(*lines))
+            table.add_row(demo.id, Group(*_details(demo, lang)))
         console.print(table)
+
+
+def _details(demo: Demo, lang: str) -> list[Text]:
+    """A demo's title, its questions, and one line per parameter: name=default, the values --set
+    accepts, what it does."""
+    lines = [Text(demo.title.get(code, demo.title["en"])) for code in langs(lang)]
+    lines.append(Text(_labelled("questions", lang, ", ".join(demo.questions)), style="dim"))
+    for p in demo.params:
+        lines.append(Text.assemble(f"{p.name}={fmt(p.default)}", (f"  {param_range(p)}: {p.help}", "dim")))
+    return lines
