@@ -61,9 +61,58 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return head + moved + rest
 
 
+# --- help in the user's language (issue 10): see dlquiz/helptext.py -------------------------------------
+
+
+class _Formatter(typer.Context.formatter_class):  # type: ignore[name-defined,misc]
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:  # click's own "Usage: ", which it does not offer for translation
+            word = _("Usage:")
+            prefix = word if word.endswith("：") else word + " "
+        super().write_usage(prog, args, prefix)
+
+
+class HelpContext(typer.Context):
+    """The context of every dlquiz command: click calls make_formatter only to draw help or a usage line,
+    never to run a command, so that is when the help is put in the user's language."""
+
+    formatter_class = _Formatter
+    command_line: list[str] = []  # on the root context: the arguments, for the help's --lang and --db
+
+    def make_formatter(self) -> Any:
+        from dlquiz import helptext
+
+        helptext.prepare(self)
+        return super().make_formatter()
+
+
+def _use_help_context(command: Any) -> Any:
+    """``command`` and the subcommands typer has built for it draw their help through HelpContext."""
+    command.context_class = HelpContext
+    if isinstance(getattr(command, "commands", None), dict):
+        for sub in command.commands.values():
+            _use_help_context(sub)
+    return command
+
+
 class DlquizGroup(TyperGroup):
+    context_class = HelpContext
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _use_help_context(self)  # the eager app's commands (lazy_app's are set when converted)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.command_line = list(args)
         return super().parse_args(ctx, hoist_global_options(list(args)))
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            helptext = sys.modules.get("dlquiz.helptext")
+            if helptext is not None:  # typer's words back in English for the next run in this process
+                helptext.restore()
 
 
 # --- start-up: typer converts only the subcommand that is used (issue 10) ---------------------------------
@@ -152,8 +201,13 @@ class _LazyCommands(Mapping[str, Any]):
     def _convert(is_group: bool, info: Any) -> Any:
         command, group = _typer_settings()  # type: ignore[misc]  # not None: lazy_app checked
         if is_group:
-            return typer.main.get_group_from_info(info, **group)
-        return typer.main.get_command_from_info(info, **command)
+            converted = typer.main.get_group_from_info(info, **group)
+        else:
+            converted = typer.main.get_command_from_info(info, **command)
+        helptext = sys.modules.get("dlquiz.helptext")
+        if helptext is not None and helptext.active():  # listed in a help already in another language
+            helptext.translate(converted)
+        return _use_help_context(converted)
 
     def __contains__(self, name: object) -> bool:  # Mapping's own would convert the command
         return name in self._infos
