@@ -38,9 +38,9 @@ def peek_setting(path: Path, key: str) -> Any:
 
 
 # The remembered copy is trusted only while the database and its WAL have the same size, inode and
-# times as when it was written. A write within the same clock tick as the stat could keep the times
-# unchanged (file times are coarse), so, as git does for its "racily clean" index entries, a copy is
-# only written when the files are older than SETTLED seconds: nothing written since can look unchanged.
+# modification time as when it was written. A write in the same clock tick as the stat could leave the
+# time unchanged (file times are coarse), so, as git does for its "racily clean" index entries, a copy
+# is only written when the files are older than SETTLED seconds: nothing written since can look unchanged.
 SETTLED = 2.0
 
 
@@ -62,7 +62,7 @@ def remembered_lang(path: Path) -> str | None:
         pass
     value = peek_setting(path, "lang")
     value = value if isinstance(value, str) and "\n" not in value else None
-    if time.time() - _newest(path) >= SETTLED:
+    if time.time() - _newest(path) >= SETTLED and stamp == _stamp(path):
         try:
             copy.parent.mkdir(parents=True, exist_ok=True)
             tmp = copy.with_name(f"lang.{os.getpid()}.tmp")
@@ -74,26 +74,25 @@ def remembered_lang(path: Path) -> str | None:
 
 
 def _stamp(path: Path) -> str:
-    """What changes when the database changes: size, inode and times of the file and of its WAL."""
-    parts = []
-    for i, file in enumerate((path, path.with_name(path.name + "-wal"))):
-        try:
-            st = os.stat(file)
-        except OSError:
-            if i == 0:
-                raise
-            parts.append("-")
-            continue
-        parts.append(f"{st.st_size}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}")
+    """What changes when the database changes: size, inode and modification time of the file and its WAL.
+
+    An empty WAL counts as none: a reader creates one (peek_setting does), and it holds no change.
+    """
+    st = os.stat(path)
+    parts = [f"{st.st_size}:{st.st_ino}:{st.st_mtime_ns}"]  # not st_ctime: SQLite chowns files as root
+    wal = _wal(path)
+    parts.append(f"{wal.st_size}:{wal.st_ino}:{wal.st_mtime_ns}" if wal else "-")
     return " ".join(parts)
 
 
 def _newest(path: Path) -> float:
-    times = []
-    for file in (path, path.with_name(path.name + "-wal")):
-        try:
-            st = os.stat(file)
-            times.append(max(st.st_mtime, st.st_ctime))
-        except OSError:
-            pass
-    return max(times, default=0.0)
+    wal = _wal(path)
+    return max(os.stat(path).st_mtime, wal.st_mtime if wal else 0.0)
+
+
+def _wal(path: Path) -> os.stat_result | None:
+    try:
+        st = os.stat(path.with_name(path.name + "-wal"))
+    except OSError:
+        return None
+    return st if st.st_size else None
