@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.highlighter import RegexHighlighter
+from rich.text import Text
 
 from dlquiz import i18n
 from dlquiz.i18n import N_, _
@@ -107,8 +108,13 @@ def _swap_typer_words() -> None:
     from typer import rich_utils
 
     words: dict[str, Any] = _typer_words()
-    if isinstance(getattr(rich_utils, "highlighter", None), RegexHighlighter):
-        words["highlighter"] = _prose_highlighter(rich_utils.highlighter)
+    for name in ("highlighter", "negative_highlighter", "types_highlighter"):
+        if isinstance(getattr(rich_utils, name, None), RegexHighlighter):
+            words[name] = _prose_highlighter(getattr(rich_utils, name))
+    if getattr(rich_utils, "Text", None) is Text:  # "[默认：…]", "[必填]": rich_utils makes them Text(...)
+        from dlquiz.render.prose import Prose
+
+        words["Text"] = Prose
     for name, value in words.items():
         if hasattr(rich_utils, name):  # a typer without one of them just keeps its English
             _saved.setdefault(name, getattr(rich_utils, name))
@@ -116,22 +122,24 @@ def _swap_typer_words() -> None:
 
 
 def _prose_highlighter(english: Any) -> Any:
-    """typer's highlighter, which every help text passes through, also making Chinese text Prose.
+    """One of typer's highlighters, which every help text and option name passes through, also making
+    the text Prose.
 
     rich breaks lines at spaces only: a run of Chinese would move to the next line whole, or be cut with
-    "…" in the help's tables. Prose (dlquiz/render/prose.py) breaks it by Unicode's rules, as the rest of
-    dlquiz's output does. The translated "Usage:" is highlighted as typer highlights its English.
+    "…" in the help's tables, as a long option name is in a narrow terminal. Prose
+    (dlquiz/render/prose.py) breaks Chinese by Unicode's rules, as the rest of dlquiz's output does, and
+    folds what does not fit instead of cutting it. The translated "Usage:" is highlighted as typer
+    highlights its English.
     """
     import re
 
-    from dlquiz.render.prose import has_wide, prose
+    from dlquiz.render.prose import prose
 
     class ProseHighlighter(type(english)):  # type: ignore[misc]
         highlights = [*type(english).highlights, rf"(?P<usage>{re.escape(_('Usage:'))})"]
 
         def __call__(self, text: Any) -> Any:
-            out = super().__call__(text)
-            return prose(out) if has_wide(out.plain) else out
+            return prose(super().__call__(text))
 
     return ProseHighlighter()
 
