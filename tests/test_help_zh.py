@@ -16,6 +16,7 @@ from dlquiz.cli import MAX_MOCK_MINUTES, app
 HAN = re.compile(r"[\u3400-\u9fff]")
 BOX = re.compile(r"[\s│╭╮╰╯─]+")
 ZH = {"DLQUIZ_LANG": "zh"}
+WIDE = {"COLUMNS": "200"}  # where a test looks for a phrase, so that no line breaks inside it
 
 
 def _tree() -> typer.core.TyperGroup:
@@ -115,54 +116,54 @@ def test_the_chinese_help_is_whole_at_40_columns(cli, path):
 
 
 def test_lang_option_and_both(cli):
-    zh = cli("show", "--help", "--lang", "zh").stdout
+    zh = cli("show", "--help", "--lang", "zh", env=WIDE).stdout
     assert "题目或练习卡的 ID" in zh and "[必填]" in zh and "[默认：lang 设置]" in zh
-    assert "显示此帮助并退出" in cli("code", "check", "-h", "-lzh").stdout
-    english = cli("show", "--help").stdout
-    assert cli("show", "--help", "--lang", "both").stdout == english  # both: an English interface
-    assert cli("show", "--help", env={"DLQUIZ_LANG": "both"}).stdout == english
+    assert "显示此帮助并退出" in cli("code", "check", "-h", "-lzh", env=WIDE).stdout
+    english = cli("show", "--help", env=WIDE).stdout
+    assert cli("show", "--help", "--lang", "both", env=WIDE).stdout == english  # an English interface
+    assert cli("show", "--help", env={**WIDE, "DLQUIZ_LANG": "both"}).stdout == english
     assert "Usage:" in english and "A question or drill card id." in english
 
 
 def test_config_lang_zh_gives_chinese_help(cli, isolated_home):
-    english = cli("--help").stdout
+    english = cli("--help", env=WIDE).stdout
     assert cli("config", "lang", "zh").exit_code == 0
-    top = cli("--help").stdout
+    top = cli("--help", env=WIDE).stdout
     assert "终端里的深度学习面试题" in top and "显示版本号" in top
-    assert "显示一道题及其解答" in cli("show", "-h").stdout
-    assert "编程练习" in cli("code").stdout  # a group without a command prints its help
+    assert "显示一道题及其解答" in cli("show", "-h", env=WIDE).stdout
+    assert "编程练习" in cli("code", env=WIDE).stdout  # a group without a command prints its help
     # A command's own choice wins over the setting, as for its output.
-    assert cli("--help", env={"DLQUIZ_LANG": "en"}).stdout == english
-    assert "A question or drill card id." in cli("show", "-h", "--lang", "en").stdout
+    assert cli("--help", env={**WIDE, "DLQUIZ_LANG": "en"}).stdout == english
+    assert "A question or drill card id." in cli("show", "-h", "--lang", "en", env=WIDE).stdout
     # Back to English: the remembered setting follows the database at once.
     db = isolated_home / "dlquiz.db"
     for file in (db, db.with_name("dlquiz.db-wal")):
         if file.exists():  # settled, so that the zh setting is remembered
             os.utime(file, (file.stat().st_atime - 60, file.stat().st_mtime - 60))
-    assert "终端里的深度学习面试题" in cli("--help").stdout
+    assert "终端里的深度学习面试题" in cli("--help", env=WIDE).stdout
     assert (isolated_home / "cache" / "lang").read_text(encoding="utf-8").endswith("\nzh\n")
     assert cli("config", "lang", "en").exit_code == 0
-    assert cli("--help").stdout == english
+    assert cli("--help", env=WIDE).stdout == english
 
 
 def test_usage_errors_in_chinese(cli):
-    wrong = cli("shw", env=ZH)
+    wrong = cli("shw", env={**ZH, **WIDE})
     assert wrong.exit_code == 2
     assert "用法：dlquiz" in wrong.stderr and "错误" in wrong.stderr and "查看帮助" in wrong.stderr
-    english = cli("shw")
+    english = cli("shw", env=WIDE)
     assert "Usage: dlquiz" in english.stderr and "Error" in english.stderr and "for help" in english.stderr
 
 
 def test_typer_words_are_english_again_after_a_chinese_help(cli):
     assert "选项" in cli("--help", env=ZH).stdout
-    after = cli("--help").stdout
+    after = cli("--help", env=WIDE).stdout
     assert "Options" in after and "Commands" in after and "Show this message and exit." in after
     assert i18n.language() == "en"
 
 
 def test_typers_own_help_strings_are_still_spelled_as_the_catalog_has_them(cli):
     # If typer rewords its help option or completion options, the catalog's entries would no longer match.
-    out = " ".join(cli("--help", env={"COLUMNS": "200"}).stdout.split())
+    out = " ".join(cli("--help", env=WIDE).stdout.split())
     shown = [text for text in helptext.TYPER_HELP if text in out]
     assert helptext.TYPER_HELP[0] in shown and len(shown) == 3, shown
 
