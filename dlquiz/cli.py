@@ -95,9 +95,26 @@ def _use_help_context(command: Any) -> Any:
     return command
 
 
-class DlquizGroup(TyperGroup):
+class LanguageGroup(TyperGroup):
+    """A group that says "No such command" in the user's language (typer says it in English only)."""
+
     context_class = HelpContext
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if (
+            args
+            and args[0] not in self.commands
+            and not args[0].startswith("-")
+            and not ctx.resilient_parsing
+        ):
+            from dlquiz import helptext
+
+            if helptext.prepare(ctx) != "en":  # only on this error's path: English needs nothing
+                ctx.fail(helptext.no_such_command(args[0], list(self.commands)))
+        return super().resolve_command(ctx, args)
+
+
+class DlquizGroup(LanguageGroup):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         _use_help_context(self)  # the eager app's commands (lazy_app's are set when converted)
@@ -1387,7 +1404,9 @@ def export_cmd(
 
 
 history_app = typer.Typer(
-    help=N_("Move the review history between machines: export it, or merge a file in."), no_args_is_help=True
+    cls=LanguageGroup,
+    help=N_("Move the review history between machines: export it, or merge a file in."),
+    no_args_is_help=True,
 )
 app.add_typer(history_app, name="history")
 

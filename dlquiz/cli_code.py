@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
-from dlquiz.cli import JsonOption, Lang, MaybeLang, _language, _load, _now, _store, friendly
+from dlquiz.cli import JsonOption, Lang, LanguageGroup, MaybeLang, _language, _load, _now, _store, friendly
 from dlquiz.errors import DlquizError
 from dlquiz.i18n import N_, _
 
 code_app = typer.Typer(
+    cls=LanguageGroup,
     help=N_(
         "Code drills: implement BN backward, Adam, softmax cross-entropy ... and get told exactly what is "
         "wrong. Example: dlquiz code start bn-backward, then dlquiz code check bn_backward.py"

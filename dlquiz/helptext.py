@@ -157,6 +157,16 @@ def restore() -> None:
         i18n.set_language(None)
 
 
+def no_such_command(name: str, names: list[str]) -> str:
+    """typer's "No such command" error, with its suggestions, in the current language."""
+    from dlquiz.errors import closest
+
+    near = ", ".join(repr(n) for n in closest(name, names))
+    if not near:
+        return _("No such command {name!r}.").format(name=name)
+    return _("No such command {name!r}. Did you mean {names}?").format(name=name, names=near)
+
+
 # --- the language -------------------------------------------------------------------------------------
 
 LANGUAGES = ("en", "zh", "both")

@@ -150,8 +150,11 @@ def test_usage_errors_in_chinese(cli):
     wrong = cli("shw", env={**ZH, **WIDE})
     assert wrong.exit_code == 2
     assert "用法：dlquiz" in wrong.stderr and "错误" in wrong.stderr and "查看帮助" in wrong.stderr
+    assert "没有 'shw' 这个命令。是不是想找 'show'？" in wrong.stderr
+    assert "没有 'chek' 这个命令。是不是想找 'check'？" in cli("code", "chek", env={**ZH, **WIDE}).stderr
     english = cli("shw", env=WIDE)
     assert "Usage: dlquiz" in english.stderr and "Error" in english.stderr and "for help" in english.stderr
+    assert "No such command 'shw'. Did you mean 'show'?" in english.stderr  # typer's own
 
 
 def test_typer_words_are_english_again_after_a_chinese_help(cli):
