@@ -3,9 +3,14 @@
 The English help in the code is the msgid (``help=N_(...)`` where a command or option is declared), so the
 English help is exactly what typer builds and nothing here runs for it but the choice of language. For zh,
 a command that typer has built is translated in place (its help, short help, epilog and each parameter's
-help) just before it is drawn, and typer's own words (panel titles, "[default: …]", "Usage:", the error
-box) are swapped for the same moment: they are ``typer.rich_utils`` module constants, read each time help
-is drawn, and typer's help option and completion options carry plain help strings.
+help) just before it is drawn; typer's help option and completion options carry plain help strings, so
+they are translated the same way. typer's own words (panel titles, "[default: …]", "[required]", the
+error box) are ``typer.rich_utils`` module attributes that it reads each time it draws help: they are
+swapped for the run and put back by ``restore()`` (a typer that renames one keeps its English), as are
+its highlighters and its ``Text``, so that Chinese lines break by Unicode's rules (see
+``_prose_highlighter``). click's "Usage:" goes through cli's formatter, and "No such command" through
+cli's ``LanguageGroup``: typer offers neither for translation. Other click errors ("Missing argument")
+stay English inside the translated box.
 
 When: at ``Context.make_formatter()`` (``HelpContext`` in cli.py), which click calls only to draw help or
 a usage line (the help screen, a usage error's box), never for a command that just runs. So a command
