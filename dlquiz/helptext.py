@@ -186,7 +186,10 @@ def help_language(args: Sequence[str]) -> str:
         from dlquiz import paths
         from dlquiz.prefs import remembered_lang
 
-        chosen = remembered_lang(paths.database(option_value(args, ("--db",))))
+        home = paths.quick_home()
+        chosen_db = option_value(args, ("--db",)) or os.environ.get("DLQUIZ_DB")
+        database = paths.database(chosen_db) if chosen_db else home / "dlquiz.db"
+        chosen = remembered_lang(database, home / "cache")
     return i18n.interface_language(chosen)
 
 

@@ -44,15 +44,16 @@ def peek_setting(path: Path, key: str) -> Any:
 SETTLED = 2.0
 
 
-def remembered_lang(path: Path) -> str | None:
-    """``peek_setting(path, "lang")`` when it is a string, without sqlite3 while the database is unchanged."""
+def remembered_lang(path: Path, cache: Path) -> str | None:
+    """``peek_setting(path, "lang")`` when it is a string, without sqlite3 while the database is unchanged.
+
+    The copy is kept in the folder ``cache``.
+    """
     try:
         stamp = _stamp(path)
     except OSError:
         return None  # no database: not set
-    from dlquiz import paths
-
-    copy = paths.cache_dir() / "lang"
+    copy = cache / "lang"
     head = f"{os.path.abspath(path)}\n{stamp}\n"
     try:
         text = copy.read_text(encoding="utf-8")

@@ -182,3 +182,18 @@ def test_the_help_language_reads_the_command_line():
     assert helptext.option_value(["-lzh"], ("--lang", "-l")) == "zh"
     assert helptext.option_value(["search", "--", "--lang", "zh"], ("--lang", "-l")) is None
     assert helptext.option_value(["--db", "f.db", "show"], ("--db",)) == "f.db"
+
+
+@pytest.mark.parametrize("xdg", [None, "", "relative/data", "/srv/data", "/srv/data/"])
+@pytest.mark.parametrize("user_home", ["/home/someone", "/home/someone/", "relative"])
+def test_the_quick_home_is_platformdirs_answer(monkeypatch, xdg, user_home):
+    # --help finds the database without importing platformdirs: it must be the folder platformdirs gives.
+    from dlquiz import paths
+
+    monkeypatch.delenv("DLQUIZ_HOME", raising=False)
+    monkeypatch.setenv("HOME", user_home)
+    if xdg is None:
+        monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_DATA_HOME", xdg)
+    assert paths.quick_home() == paths.home()

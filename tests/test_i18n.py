@@ -233,10 +233,13 @@ def _help_modules(env: dict[str, str], *args: str) -> list[str]:
     return json.loads(proc.stdout.rpartition("@@")[2].strip().replace("'", '"'))
 
 
-def test_help_stays_on_the_cold_path(cli, subprocess_env, isolated_home):
+def test_help_stays_on_the_cold_path(cli, subprocess_env, isolated_home, tmp_path):
     # English --help: no catalog, no polib, and the database's lang setting read without sqlite3 once it
     # is remembered (gettext itself is already loaded by typer).
     assert _help_modules(subprocess_env) == []
+    if sys.platform == "linux":  # nor platformdirs to find the default database (paths.quick_home)
+        default_home = {k: v for k, v in subprocess_env.items() if k not in ("DLQUIZ_HOME", "XDG_DATA_HOME")}
+        assert _help_modules({**default_home, "HOME": str(tmp_path)}) == []
     assert cli("config", "lang", "en").exit_code == 0
     db = isolated_home / "dlquiz.db"
     for file in (db, db.with_name("dlquiz.db-wal")):
