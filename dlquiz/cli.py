@@ -25,7 +25,7 @@ from typer.core import TyperGroup, _TyperParameter
 
 from dlquiz import i18n
 from dlquiz.errors import DlquizError
-from dlquiz.i18n import _
+from dlquiz.i18n import N_, _
 
 # --- global options anywhere: ``dlquiz show X --db f`` as well as ``dlquiz --db f show X`` ----------------
 
@@ -62,9 +62,75 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return head + moved + rest
 
 
-class DlquizGroup(TyperGroup):
+# --- help in the user's language (issue 10): see dlquiz/helptext.py -------------------------------------
+
+
+class _Formatter(typer.Context.formatter_class):  # type: ignore[name-defined,misc]
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:  # click's own "Usage: ", which it does not offer for translation
+            word = _("Usage:")
+            prefix = word if word.endswith("：") else word + " "
+        super().write_usage(prog, args, prefix)
+
+
+class HelpContext(typer.Context):
+    """The context of every dlquiz command: click calls make_formatter only to draw help or a usage line,
+    never to run a command, so that is when the help is put in the user's language."""
+
+    formatter_class = _Formatter
+    command_line: list[str] = []  # on the root context: the arguments, for the help's --lang and --db
+
+    def make_formatter(self) -> Any:
+        from dlquiz import helptext
+
+        helptext.prepare(self)
+        return super().make_formatter()
+
+
+def _use_help_context(command: Any) -> Any:
+    """``command`` and the subcommands typer has built for it draw their help through HelpContext."""
+    command.context_class = HelpContext
+    if isinstance(getattr(command, "commands", None), dict):
+        for sub in command.commands.values():
+            _use_help_context(sub)
+    return command
+
+
+class LanguageGroup(TyperGroup):
+    """A group that says "No such command" in the user's language (typer says it in English only)."""
+
+    context_class = HelpContext
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if (
+            args
+            and args[0] not in self.commands
+            and not args[0].startswith("-")
+            and not ctx.resilient_parsing
+        ):
+            from dlquiz import helptext
+
+            if helptext.prepare(ctx) != "en":  # only on this error's path: English needs nothing
+                ctx.fail(helptext.no_such_command(args[0], list(self.commands)))
+        return super().resolve_command(ctx, args)
+
+
+class DlquizGroup(LanguageGroup):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _use_help_context(self)  # the eager app's commands (lazy_app's are set when converted)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.command_line = list(args)
         return super().parse_args(ctx, hoist_global_options(list(args)))
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            helptext = sys.modules.get("dlquiz.helptext")
+            if helptext is not None:  # typer's words back in English for the next run in this process
+                helptext.restore()
 
 
 # --- start-up: typer converts only the subcommand that is used (issue 10) ---------------------------------
@@ -153,8 +219,13 @@ class _LazyCommands(Mapping[str, Any]):
     def _convert(is_group: bool, info: Any) -> Any:
         command, group = _typer_settings()  # type: ignore[misc]  # not None: lazy_app checked
         if is_group:
-            return typer.main.get_group_from_info(info, **group)
-        return typer.main.get_command_from_info(info, **command)
+            converted = typer.main.get_group_from_info(info, **group)
+        else:
+            converted = typer.main.get_command_from_info(info, **command)
+        helptext = sys.modules.get("dlquiz.helptext")
+        if helptext is not None and helptext.active():  # listed in a help already in another language
+            helptext.translate(converted)
+        return _use_help_context(converted)
 
     def __contains__(self, name: object) -> bool:  # Mapping's own would convert the command
         return name in self._infos
@@ -227,8 +298,10 @@ _TyperParameter.display_type = _type_label  # type: ignore[method-assign]
 app = typer.Typer(
     name="dlquiz",
     cls=DlquizGroup,
-    help="Deep-learning interview questions in the terminal: study with spaced repetition, "
-    "read bilingual answers, and run NumPy proofs of the claims.",
+    help=N_(
+        "Deep-learning interview questions in the terminal: study with spaced repetition, "
+        "read bilingual answers, and run NumPy proofs of the claims."
+    ),
     no_args_is_help=False,
     add_completion=True,
     rich_markup_mode="rich",
@@ -253,14 +326,14 @@ LangOption = Annotated[
         "-l",
         envvar="DLQUIZ_LANG",
         show_envvar=True,
-        help="Language: en, zh or both \\[default: the lang setting].",
+        help=N_("Language: en, zh or both \\[default: the lang setting]."),
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=N_("Print JSON for scripts."))]
 SectionOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--section", "-s", metavar="SECTION", help="Only this section: id, title or prefix (repeatable)."
+        "--section", "-s", metavar="SECTION", help=N_("Only this section: id, title or prefix (repeatable).")
     ),
 ]
 
@@ -386,7 +459,7 @@ def root(
             "--bank",
             "-b",
             metavar="PATH",
-            help="An extra bank file or folder of *.yaml banks (repeatable) \\[env: DLQUIZ_BANKS].",
+            help=N_("An extra bank file or folder of *.yaml banks (repeatable) \\[env: DLQUIZ_BANKS]."),
         ),
     ] = None,
     db: Annotated[
@@ -394,13 +467,13 @@ def root(
         typer.Option(
             "--db",
             metavar="FILE",
-            help="The database file \\[env: DLQUIZ_DB; default: DLQUIZ_HOME/dlquiz.db].",
+            help=N_("The database file \\[env: DLQUIZ_DB; default: DLQUIZ_HOME/dlquiz.db]."),
         ),
     ] = None,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", "-V", is_eager=True, callback=lambda v: _version(v), help="Print the version."
+            "--version", "-V", is_eager=True, callback=lambda v: _version(v), help=N_("Print the version.")
         ),
     ] = False,
 ) -> None:
@@ -480,40 +553,42 @@ def _load(strict: bool = False) -> Any:
     return result
 
 
-@app.command("list")
+@app.command(
+    "list",
+    help=N_(
+        "One line per card: id, section, type, state or due date, prompt.\n\n"
+        "In a pipe the fields are tab-separated and whole: [bold]dlquiz list | grep -i hessian[/].\n\n"
+        "Examples: [bold]dlquiz list -s bn -q[/] · [bold]dlquiz list --json[/]"
+    ),
+)
 @friendly
 def list_cards(
     section: SectionOption = None,
     questions_only: Annotated[
-        bool, typer.Option("--questions", "-q", help="Questions only, no drill cards.")
+        bool, typer.Option("--questions", "-q", help=N_("Questions only, no drill cards."))
     ] = False,
     lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One line per card: id, section, type, state or due date, prompt.
-
-    In a pipe the fields are tab-separated and whole: [bold]dlquiz list | grep -i hessian[/].
-
-    Examples: [bold]dlquiz list -s bn -q[/] · [bold]dlquiz list --json[/]
-    """
     _find_rows(None, section, questions_only, lang, as_json)
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Cards whose prompt, answer, key points, pitfalls or options contain TEXT (English or Chinese).\n\n"
+        "Examples: [bold]dlquiz search hessian[/] · [bold]dlquiz search 方差 -s bn[/]"
+    )
+)
 @friendly
 def search(
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to look for, in any case.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help=N_("Words to look for, in any case."))],
     section: SectionOption = None,
     questions_only: Annotated[
-        bool, typer.Option("--questions", "-q", help="Questions only, no drill cards.")
+        bool, typer.Option("--questions", "-q", help=N_("Questions only, no drill cards."))
     ] = False,
     lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cards whose prompt, answer, key points, pitfalls or options contain TEXT (English or Chinese).
-
-    Examples: [bold]dlquiz search hessian[/] · [bold]dlquiz search 方差 -s bn[/]
-    """
     _find_rows(text, section, questions_only, lang, as_json)
 
 
@@ -544,23 +619,27 @@ def _find_rows(
     render_rows(console(), rows, _language(lang), _now())
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "A question with its answer, key points, formulas, pitfalls and references; or one drill card.\n\n"
+        "Examples: [bold]dlquiz show bn-backward --lang both[/] · "
+        "[bold]dlquiz show bn-backward.paths --json[/]"
+    )
+)
 @friendly
 def show(
     card_id: Annotated[
         str,
-        typer.Argument(metavar="ID", help="A question or drill card id.", autocompletion=complete_card_id),
+        typer.Argument(
+            metavar="ID", help=N_("A question or drill card id."), autocompletion=complete_card_id
+        ),
     ],
     lang: LangOption = None,
     no_pager: Annotated[
-        bool, typer.Option("--no-pager", help="Print straight to the terminal, even when it is long.")
+        bool, typer.Option("--no-pager", help=N_("Print straight to the terminal, even when it is long."))
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """A question with its answer, key points, formulas, pitfalls and references; or one drill card.
-
-    Examples: [bold]dlquiz show bn-backward --lang both[/] · [bold]dlquiz show bn-backward.paths --json[/]
-    """
     from dlquiz.finder import find_card
     from dlquiz.model import Question
     from dlquiz.render import cards, console
@@ -594,29 +673,30 @@ def _demo_titles(demo_ids: tuple[str, ...], lang: str) -> dict[str, str]:
     return {d: titles[d][code] for d in demo_ids if d in titles}
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Validate the question banks; every problem is reported with file, line and field. Exit 2 on errors."
+        "\n\nExamples: [bold]dlquiz check[/] · [bold]dlquiz check my-bank.yaml[/] ·\n"
+        "[bold]dlquiz check --alone banks.json[/]"
+    )
+)
 @friendly
 def check(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
             metavar="BANK",
-            help="Bank files or folders to check with the shipped banks (default: all loaded).",
+            help=N_("Bank files or folders to check with the shipped banks (default: all loaded)."),
         ),
     ] = None,
     alone: Annotated[
         bool,
         typer.Option(
-            "--alone", help="Check the named files without the shipped banks (e.g. a full JSON export)."
+            "--alone", help=N_("Check the named files without the shipped banks (e.g. a full JSON export).")
         ),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Validate the question banks; every problem is reported with file, line and field. Exit 2 on errors.
-
-    Examples: [bold]dlquiz check[/] · [bold]dlquiz check my-bank.yaml[/] ·
-    [bold]dlquiz check --alone banks.json[/]
-    """
     from dlquiz import bank, paths
     from dlquiz.demos import all_demos
     from dlquiz.render import cards, console
@@ -670,31 +750,34 @@ def _sections(catalog: Any, sections: list[str] | None) -> list[str]:
     return resolve_sections(catalog, sections)
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Today's review session: reveal, grade 1-4, undo, bury, run the proof; q saves and quits.\n\n"
+        "Examples: [bold]dlquiz study[/] · [bold]dlquiz study -s bn -n 10[/] · [bold]dlquiz study --cram[/]"
+    )
+)
 @friendly
 def study(
     section: SectionOption = None,
     new: Annotated[
         int | None,
-        typer.Option("--new", min=0, help="New cards to add today (beyond the daily limit)."),
+        typer.Option("--new", min=0, help=N_("New cards to add today (beyond the daily limit).")),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Stop after this many cards.")
+        int | None, typer.Option("--limit", "-n", min=1, help=N_("Stop after this many cards."))
     ] = None,
     lang: MaybeLang = None,
     cram: Annotated[
         bool,
         typer.Option(
             "--cram",
-            help="Cram the cards with the lowest predicted recall on the "
-            "interview day; logged, schedules left unchanged.",
+            help=N_(
+                "Cram the cards with the lowest predicted recall on the "
+                "interview day; logged, schedules left unchanged."
+            ),
         ),
     ] = False,
 ) -> None:
-    """Today's review session: reveal, grade 1-4, undo, bury, run the proof; q saves and quits.
-
-    Examples: [bold]dlquiz study[/] · [bold]dlquiz study -s bn -n 10[/] · [bold]dlquiz study --cram[/]
-    """
     from dlquiz.render import console
     from dlquiz.screen import Keys, StudyScreen
     from dlquiz.session import StudySession
@@ -707,13 +790,15 @@ def study(
         StudyScreen(session, catalog, console(), Keys(), language).run()
 
 
-@app.command("next")
+@app.command(
+    "next",
+    help=N_(
+        "The card study would show next; changes nothing.\n\n"
+        "Examples: [bold]dlquiz next[/] · [bold]dlquiz next --json[/]"
+    ),
+)
 @friendly
 def next_card(section: SectionOption = None, as_json: JsonOption = False) -> None:
-    """The card study would show next; changes nothing.
-
-    Examples: [bold]dlquiz next[/] · [bold]dlquiz next --json[/]
-    """
     from dlquiz.render import cards, console
     from dlquiz.session import StudySession
 
@@ -754,19 +839,20 @@ def _rating(text: str) -> int:
     )
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Record a review of a card now and print its new due date.\n\n"
+        "Examples: [bold]dlquiz grade bn-backward 3[/] · [bold]dlquiz grade bn-backward again --json[/]"
+    )
+)
 @friendly
 def grade(
     card_id: Annotated[str, typer.Argument(metavar="ID", autocompletion=complete_card_id)],
     rating: Annotated[
-        str, typer.Argument(metavar="GRADE", help="1-4, or again, hard, good, easy (any case).")
+        str, typer.Argument(metavar="GRADE", help=N_("1-4, or again, hard, good, easy (any case)."))
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """Record a review of a card now and print its new due date.
-
-    Examples: [bold]dlquiz grade bn-backward 3[/] · [bold]dlquiz grade bn-backward again --json[/]
-    """
     from dlquiz.finder import find_card, schedule_json
     from dlquiz.render import cards
     from dlquiz.schedule import RATING_NAMES, format_interval, parse_time, rating_name
@@ -807,13 +893,14 @@ def grade(
     )
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Undo the most recent review: its log entry and the card's state.\n\n"
+        "Example: [bold]dlquiz grade bn-backward 1 && dlquiz undo --json[/]"
+    )
+)
 @friendly
 def undo(as_json: JsonOption = False) -> None:
-    """Undo the most recent review: its log entry and the card's state.
-
-    Example: [bold]dlquiz grade bn-backward 1 && dlquiz undo --json[/]
-    """
     from dlquiz.finder import schedule_json
     from dlquiz.render import cards
     from dlquiz.session import undo_last
@@ -830,21 +917,23 @@ def undo(as_json: JsonOption = False) -> None:
 
 
 # ignore_unknown_options: the "-5" of ``config new_per_day -5`` is a value (refused: out of range)
-@app.command(context_settings={"ignore_unknown_options": True})
+@app.command(
+    context_settings={"ignore_unknown_options": True},
+    help=N_(
+        "Show or change settings: new_per_day, reviews_per_day, desired_retention, lang.\n\n"
+        "Examples: [bold]dlquiz config[/] · [bold]dlquiz config new_per_day 15[/]"
+    ),
+)
 @friendly
 def config(
     key: Annotated[
-        str | None, typer.Argument(metavar="KEY", help="A setting name; omit to list them all.")
+        str | None, typer.Argument(metavar="KEY", help=N_("A setting name; omit to list them all."))
     ] = None,
     value: Annotated[
-        str | None, typer.Argument(metavar="VALUE", help="A new value; omit to show the current one.")
+        str | None, typer.Argument(metavar="VALUE", help=N_("A new value; omit to show the current one."))
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show or change settings: new_per_day, reviews_per_day, desired_retention, lang.
-
-    Examples: [bold]dlquiz config[/] · [bold]dlquiz config new_per_day 15[/]
-    """
     from dlquiz.render import cards, console
     from dlquiz.session import SETTINGS, parse_setting, settings
 
@@ -891,18 +980,19 @@ def _say_database(out: Any) -> None:
     out.print(line, soft_wrap=True)
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Check the database: integrity, card states against the review log, reviews of removed cards.\n\n"
+        "Examples: [bold]dlquiz doctor[/] · [bold]dlquiz doctor --fix[/]"
+    )
+)
 @friendly
 def doctor(
     fix: Annotated[
-        bool, typer.Option("--fix", help="Rebuild mismatched card states from the log (after a backup).")
+        bool, typer.Option("--fix", help=N_("Rebuild mismatched card states from the log (after a backup)."))
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Check the database: integrity, card states against the review log, reviews of removed cards.
-
-    Examples: [bold]dlquiz doctor[/] · [bold]dlquiz doctor --fix[/]
-    """
     from dlquiz import doctor as doc
     from dlquiz.render import cards, console
 
@@ -964,32 +1054,41 @@ def doctor(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    help=N_(
+        'Run a "prove it" demo: NumPy code that checks an answer\'s claim. Exit 1 if a check fails.\n\n'
+        "Examples: [bold]dlquiz prove bn-backward[/] ·\n"
+        "[bold]dlquiz prove optimizer-race --set steps=800 --seed 1[/]"
+    )
+)
 @friendly
 def prove(
     target: Annotated[
         str | None,
         typer.Argument(
             metavar="[ID]",
-            help="A demo id, or a question id to run all of its demos.",
+            help=N_("A demo id, or a question id to run all of its demos."),
             autocompletion=lambda incomplete: _complete_demo(incomplete),
         ),
     ] = None,
-    list_demos: Annotated[bool, typer.Option("--list", help="List the demos: id, title, questions.")] = False,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same output).")] = None,
+    list_demos: Annotated[
+        bool, typer.Option("--list", help=N_("List the demos: id, title, questions."))
+    ] = False,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help=N_("Random seed (same seed, same output)."))
+    ] = None,
     sets: Annotated[
         list[str] | None,
-        typer.Option("--set", metavar="NAME=VALUE", help="Change a demo parameter (repeatable); see --list."),
+        typer.Option(
+            "--set", metavar="NAME=VALUE", help=N_("Change a demo parameter (repeatable); see --list.")
+        ),
     ] = None,
-    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw curves in the terminal.")] = True,
+    plots: Annotated[
+        bool, typer.Option("--plots/--no-plots", help=N_("Draw curves in the terminal."))
+    ] = True,
     lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a "prove it" demo: NumPy code that checks an answer's claim. Exit 1 if a check fails.
-
-    Examples: [bold]dlquiz prove bn-backward[/] ·
-    [bold]dlquiz prove optimizer-race --set steps=800 --seed 1[/]
-    """
     from dlquiz.demos import all_demos, for_question
     from dlquiz.render import cards, console
 
@@ -1071,13 +1170,14 @@ def _complete_demo(incomplete: str) -> list[str]:
     ]
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Reviews per day, streak, time spent, true retention, due forecast, mastery per section, mock scores."
+        "\n\nExamples: [bold]dlquiz stats[/] · [bold]dlquiz stats --json[/]"
+    )
+)
 @friendly
 def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
-    """Reviews per day, streak, time spent, true retention, due forecast, mastery per section, mock scores.
-
-    Examples: [bold]dlquiz stats[/] · [bold]dlquiz stats --json[/]
-    """
     from dlquiz.render import cards, console
     from dlquiz.render.stats import render
     from dlquiz.stats import compute
@@ -1095,21 +1195,24 @@ def stats(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
 MAX_MOCK_MINUTES = 120  # a real interview question never takes longer; inf and 1e300 overflow the clock
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "A mock interview: random main questions against a countdown, then tick the key points you covered."
+        "\n\nExamples: [bold]dlquiz mock[/] · [bold]dlquiz mock -n 3 --minutes 5 -s cnn[/]"
+    )
+)
 @friendly
 def mock(
     section: SectionOption = None,
-    n: Annotated[int, typer.Option("-n", "--questions", min=1, help="How many questions.")] = 5,
+    n: Annotated[int, typer.Option("-n", "--questions", min=1, help=N_("How many questions."))] = 5,
     minutes: Annotated[
-        float, typer.Option("--minutes", "-m", help=f"Minutes per question, 0.1 to {MAX_MOCK_MINUTES}.")
+        float,
+        # The literal is the msgid; a test checks that it names MAX_MOCK_MINUTES.
+        typer.Option("--minutes", "-m", help=N_("Minutes per question, 0.1 to 120.")),
     ] = 2.0,
-    seed: Annotated[int | None, typer.Option("--seed", help="Repeat a question set.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help=N_("Repeat a question set."))] = None,
     lang: MaybeLang = None,
 ) -> None:
-    """A mock interview: random main questions against a countdown, then tick the key points you covered.
-
-    Examples: [bold]dlquiz mock[/] · [bold]dlquiz mock -n 3 --minutes 5 -s cnn[/]
-    """
     from dlquiz.mock import MockScreen, pick_questions
     from dlquiz.render import console
     from dlquiz.screen import Keys
@@ -1131,18 +1234,19 @@ def mock(
         ).run()
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "A quick typed quiz of choice, numeric and cloze cards (due and new first); each answer is a review."
+        "\n\nExamples: [bold]dlquiz quiz[/] · [bold]dlquiz quiz -n 5 -s loss[/]"
+    )
+)
 @friendly
 def quiz(
     section: SectionOption = None,
-    n: Annotated[int, typer.Option("-n", "--cards", min=1, help="How many cards.")] = 10,
-    seed: Annotated[int | None, typer.Option("--seed", help="Choose the same cards again.")] = None,
+    n: Annotated[int, typer.Option("-n", "--cards", min=1, help=N_("How many cards."))] = 10,
+    seed: Annotated[int | None, typer.Option("--seed", help=N_("Choose the same cards again."))] = None,
     lang: MaybeLang = None,
 ) -> None:
-    """A quick typed quiz of choice, numeric and cloze cards (due and new first); each answer is a review.
-
-    Examples: [bold]dlquiz quiz[/] · [bold]dlquiz quiz -n 5 -s loss[/]
-    """
     from dlquiz.quiz import QuizScreen, pick_cards
     from dlquiz.render import console
     from dlquiz.screen import Keys
@@ -1157,16 +1261,19 @@ def quiz(
         QuizScreen(store, catalog, console(), Keys(), language, cards).run()
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Fit FSRS parameters to your own study reviews; kept only if they predict your log better.\n\n"
+        "Examples: [bold]dlquiz optimize --dry-run[/] · [bold]dlquiz optimize[/]"
+    )
+)
 @friendly
 def optimize(
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report, but store nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=N_("Fit and report, but store nothing."))
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Fit FSRS parameters to your own study reviews; kept only if they predict your log better.
-
-    Examples: [bold]dlquiz optimize --dry-run[/] · [bold]dlquiz optimize[/]
-    """
     from dlquiz import optimize as opt
     from dlquiz.render import cards, console
     from dlquiz.render.plan import optimized
@@ -1182,27 +1289,30 @@ def optimize(
     console().print(optimized(result, stored=result.accepted and not dry_run))
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Set an interview date: until then, cards are brought forward so recall on the day reaches a target."
+        "\n\nExamples: [bold]dlquiz plan --interview 2026-12-17[/] · [bold]dlquiz plan[/] ·\n"
+        "[bold]dlquiz plan --clear[/]"
+    )
+)
 @friendly
 def plan(
     interview: Annotated[
         str | None,
         typer.Option(
-            "--interview", metavar="YYYY-MM-DD", help="The interview date (your local calendar day)."
+            "--interview", metavar="YYYY-MM-DD", help=N_("The interview date (your local calendar day).")
         ),
     ] = None,
     target: Annotated[
         float | None,
-        typer.Option("--target", help="Predicted recall to reach on the day, 0.70-0.99 \\[default: 0.95]."),
+        typer.Option(
+            "--target", help=N_("Predicted recall to reach on the day, 0.70-0.99 \\[default: 0.95].")
+        ),
     ] = None,
-    clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
+    clear: Annotated[bool, typer.Option("--clear", help=N_("Remove the interview date."))] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Set an interview date: until then, cards are brought forward so recall on the day reaches a target.
-
-    Examples: [bold]dlquiz plan --interview 2026-12-17[/] · [bold]dlquiz plan[/] ·
-    [bold]dlquiz plan --clear[/]
-    """
     from dlquiz import plan as pl
     from dlquiz.render import cards, console
     from dlquiz.render.plan import forecast
@@ -1244,20 +1354,27 @@ class ExportFormat(str, Enum):
     json = "json"
 
 
-ForceOption = Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE if it exists.")]
+ForceOption = Annotated[bool, typer.Option("--force", "-f", help=N_("Overwrite FILE if it exists."))]
 
 
-@app.command("export")
+@app.command(
+    "export",
+    help=N_(
+        "Export the banks: an Anki package (apkg), Anki text (csv, tsv), a Markdown guide (md) or JSON banks."
+        "\n\nExamples: [bold]dlquiz export apkg -o dlquiz.apkg[/] · "
+        "[bold]dlquiz export md -o guide.md -s bn[/]"
+    ),
+)
 @friendly
 def export_cmd(
-    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="apkg, csv, tsv, md or json.")],
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help=N_("apkg, csv, tsv, md or json."))],
     output: Annotated[
         Path,
         typer.Option(
             "--output",
             "-o",
             metavar="FILE",
-            help="The file to write; - for standard output (not apkg to a terminal).",
+            help=N_("The file to write; - for standard output (not apkg to a terminal)."),
         ),
     ],
     section: SectionOption = None,
@@ -1265,10 +1382,6 @@ def export_cmd(
     force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Export the banks: an Anki package (apkg), Anki text (csv, tsv), a Markdown guide (md) or JSON banks.
-
-    Examples: [bold]dlquiz export apkg -o dlquiz.apkg[/] · [bold]dlquiz export md -o guide.md -s bn[/]
-    """
     from dlquiz.export import export
     from dlquiz.render import cards
 
@@ -1297,21 +1410,25 @@ def export_cmd(
 
 
 history_app = typer.Typer(
-    help="Move the review history between machines: export it, or merge a file in.", no_args_is_help=True
+    cls=LanguageGroup,
+    help=N_("Move the review history between machines: export it, or merge a file in."),
+    no_args_is_help=True,
 )
 app.add_typer(history_app, name="history")
 
 
-@history_app.command("export")
+@history_app.command(
+    "export",
+    help=N_(
+        "Write every review, with the scheduler settings it was graded under, to FILE (.csv or .json).\n\n"
+        "Example: [bold]dlquiz history export reviews.json[/]"
+    ),
+)
 @friendly
 def history_export(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .json file to write.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=N_("A .csv or .json file to write."))],
     force: ForceOption = False,
 ) -> None:
-    """Write every review, with the scheduler settings it was graded under, to FILE (.csv or .json).
-
-    Example: [bold]dlquiz history export reviews.json[/]
-    """
     from dlquiz import history
 
     with _store() as store:
@@ -1319,16 +1436,20 @@ def history_export(
     typer.echo(_("wrote {n} review(s) to {file}").format(n=count, file=safe(file)))
 
 
-@history_app.command("import")
+@history_app.command(
+    "import",
+    help=N_(
+        "Merge FILE's reviews into this database (none twice) and rebuild the affected cards' schedules.\n\n"
+        "Example: [bold]dlquiz history import reviews.json[/]"
+    ),
+)
 @friendly
 def history_import(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv or .json file from history export.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help=N_("A .csv or .json file from history export."))
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Merge FILE's reviews into this database (none twice) and rebuild the affected cards' schedules.
-
-    Example: [bold]dlquiz history import reviews.json[/]
-    """
     from dlquiz import history
     from dlquiz.render import cards
 

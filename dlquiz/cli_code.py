@@ -6,17 +6,20 @@ from typing import Annotated, Any
 
 import typer
 
-from dlquiz.cli import JsonOption, Lang, MaybeLang, _language, _load, _now, _store, friendly
+from dlquiz.cli import JsonOption, Lang, LanguageGroup, MaybeLang, _language, _load, _now, _store, friendly
 from dlquiz.errors import DlquizError
-from dlquiz.i18n import _
+from dlquiz.i18n import N_, _
 
 code_app = typer.Typer(
-    help="Code drills: implement BN backward, Adam, softmax cross-entropy ... and get told exactly what is "
-    "wrong. Example: dlquiz code start bn-backward, then dlquiz code check bn_backward.py",
+    cls=LanguageGroup,
+    help=N_(
+        "Code drills: implement BN backward, Adam, softmax cross-entropy ... and get told exactly what is "
+        "wrong. Example: dlquiz code start bn-backward, then dlquiz code check bn_backward.py"
+    ),
     no_args_is_help=True,
 )
 
-DrillArg = Annotated[str, typer.Argument(metavar="ID", help="A code drill id (dlquiz code list).")]
+DrillArg = Annotated[str, typer.Argument(metavar="ID", help=N_("A code drill id (dlquiz code list)."))]
 
 
 def _lang(lang: Lang | None) -> str:
@@ -29,10 +32,12 @@ def _resolve(drill_id: str) -> tuple[Any, Any]:
     return workspace.resolve(drill_id, _load().catalog)
 
 
-@code_app.command("list")
+@code_app.command(
+    "list",
+    help=N_("Every code drill: its question, difficulty, the functions to write and your last result."),
+)
 @friendly
 def code_list(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
-    """Every code drill: its question, difficulty, the functions to write and your last result."""
     from dlquiz.coding import workspace
     from dlquiz.coding.registry import all_drills
     from dlquiz.render import cards, console
@@ -57,10 +62,11 @@ def code_list(lang: MaybeLang = None, as_json: JsonOption = False) -> None:
     console().print(drill_list(rows))
 
 
-@code_app.command("show")
+@code_app.command(
+    "show", help=N_("The task: what to write, the signatures, and the commands to start and check it.")
+)
 @friendly
 def code_show(drill_id: DrillArg, lang: MaybeLang = None) -> None:
-    """The task: what to write, the signatures, and the commands to start and check it."""
     from dlquiz.coding import workspace
     from dlquiz.render import console
     from dlquiz.render.code import task
@@ -70,10 +76,11 @@ def code_show(drill_id: DrillArg, lang: MaybeLang = None) -> None:
     console().print(task(drill, card, _lang(lang), shown))
 
 
-@code_app.command("hint")
+@code_app.command(
+    "hint", help=N_("Reveal the next hint (each call shows one more; the last is nearly the answer).")
+)
 @friendly
 def code_hint(drill_id: DrillArg, lang: MaybeLang = None) -> None:
-    """Reveal the next hint (each call shows one more; the last is nearly the answer)."""
     from dlquiz.coding import workspace
     from dlquiz.render import console
     from dlquiz.render.code import task
@@ -87,16 +94,18 @@ def code_hint(drill_id: DrillArg, lang: MaybeLang = None) -> None:
         typer.echo(_("that was the last hint"))
 
 
-@code_app.command("start")
+@code_app.command(
+    "start",
+    help=N_("Write ./ID.py: the task (en and zh) as a comment, the signatures with docstrings, and TODOs."),
+)
 @friendly
 def code_start(
     drill_id: DrillArg,
-    folder: Annotated[Path, typer.Option("--dir", metavar="DIR", help="Where to write the file.")] = Path(
+    folder: Annotated[Path, typer.Option("--dir", metavar="DIR", help=N_("Where to write the file."))] = Path(
         "."
     ),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Overwrite an existing file."))] = False,
 ) -> None:
-    """Write ./ID.py: the task (en and zh) as a comment, the signatures with docstrings, and TODOs."""
     from dlquiz.coding import workspace
 
     drill, card = _resolve(drill_id)
@@ -105,28 +114,34 @@ def code_start(
     typer.echo(_("edit it, then run: dlquiz code check {path}").format(path=path))
 
 
-@code_app.command("check")
+@code_app.command(
+    "check",
+    help=N_(
+        "Run the judge on FILE: shapes, random cases against the reference, gradient checks, invariants,\n"
+        "and the name of the mistake your output matches. Exit 1 when a check fails."
+    ),
+)
 @friendly
 def code_check(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="Your solution, as written by code start.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help=N_("Your solution, as written by code start."))
+    ],
     drill_id: Annotated[
-        str | None, typer.Option("--drill", metavar="ID", help="The drill, if the file does not say.")
+        str | None, typer.Option("--drill", metavar="ID", help=N_("The drill, if the file does not say."))
     ] = None,
     record: Annotated[
         bool,
         typer.Option(
-            "--record", help="Also record a review (first-try pass: Good; later: Hard; fail: Again)."
+            "--record", help=N_("Also record a review (first-try pass: Good; later: Hard; fail: Again).")
         ),
     ] = False,
     timeout: Annotated[
         float,
-        typer.Option("--timeout", metavar="SECONDS", min=0.5, max=300, help="Time limit for your code."),
+        typer.Option("--timeout", metavar="SECONDS", min=0.5, max=300, help=N_("Time limit for your code.")),
     ] = 10.0,
     lang: MaybeLang = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run the judge on FILE: shapes, random cases against the reference, gradient checks, invariants,
-    and the name of the mistake your output matches. Exit 1 when a check fails."""
     from dlquiz.coding import workspace
     from dlquiz.render import cards, console
     from dlquiz.render.code import verdict
@@ -176,10 +191,12 @@ def _record(drill: Any, card: Any, entry: dict[str, Any], passed: bool) -> dict[
     }
 
 
-@code_app.command("solution")
+@code_app.command(
+    "solution",
+    help=N_("Print the reference solution. Looking counts as Again when you next record this drill."),
+)
 @friendly
 def code_solution(drill_id: DrillArg, lang: MaybeLang = None) -> None:
-    """Print the reference solution. Looking counts as Again when you next record this drill."""
     from dlquiz.coding import workspace
     from dlquiz.render import console
     from dlquiz.render.code import solution

@@ -221,23 +221,36 @@ def test_config_lang_applies_to_every_command(cli, tmp_path):
     assert "unknown card id" in cli("show", "bn-backwrd", "--lang", "en").stderr
 
 
-def test_help_reads_no_catalog(subprocess_env):
-    # --help stays on the cold path: no database, no catalog, no polib, whatever the language (gettext
-    # itself is already loaded by click).
+def _help_modules(env: dict[str, str], *args: str) -> list[str]:
     code = (
-        "import sys\nfrom dlquiz.cli import app\n"
-        "try:\n    app(['--help'], prog_name='dlquiz')\nexcept SystemExit:\n    pass\n"
-        "print('@@', sorted(m for m in ('polib', 'sqlite3', 'babel') if m in sys.modules))"
+        "import sys\nfrom dlquiz.cli import lazy_app\n"
+        f"try:\n    lazy_app()([*{list(args)!r}, '--help'], prog_name='dlquiz')\n"
+        "except SystemExit:\n    pass\n"
+        "print('@@', sorted(m for m in ('polib', 'sqlite3', 'babel', 'platformdirs') if m in sys.modules))"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**subprocess_env, "DLQUIZ_LANG": "zh"},
-    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.rpartition("@@")[2].strip() == "[]"
+    return json.loads(proc.stdout.rpartition("@@")[2].strip().replace("'", '"'))
+
+
+def test_help_stays_on_the_cold_path(cli, subprocess_env, isolated_home, tmp_path):
+    # English --help: no catalog, no polib, and the database's lang setting read without sqlite3 once it
+    # is remembered (gettext itself is already loaded by typer).
+    assert _help_modules(subprocess_env) == []
+    if sys.platform == "linux":  # nor platformdirs to find the default database (paths.quick_home)
+        default_home = {k: v for k, v in subprocess_env.items() if k not in ("DLQUIZ_HOME", "XDG_DATA_HOME")}
+        assert _help_modules({**default_home, "HOME": str(tmp_path)}) == []
+    assert cli("config", "lang", "en").exit_code == 0
+    db = isolated_home / "dlquiz.db"
+    for file in (db, db.with_name("dlquiz.db-wal")):
+        if file.exists():  # settled: older than prefs.SETTLED, so the copy can be remembered
+            os.utime(file, (file.stat().st_atime - 60, file.stat().st_mtime - 60))
+    assert _help_modules(subprocess_env) == ["sqlite3"]  # the first time it is read, and remembered
+    assert _help_modules(subprocess_env) == []
+    assert _help_modules(subprocess_env, "show") == []
+    # Chinese help reads the catalog (compiled at first use), but $DLQUIZ_LANG needs no database.
+    assert "sqlite3" not in _help_modules({**subprocess_env, "DLQUIZ_LANG": "zh"})
+    assert _help_modules({**subprocess_env, "DLQUIZ_LANG": "zh"}) == []  # compiled: no polib
 
 
 @pytest.mark.parametrize("value", ["zh", "en", "both"])
