@@ -133,8 +133,11 @@ def guard_encoding() -> None:
     mode) instead of dying with a UnicodeEncodeError traceback; ``encoding_note`` then names the fix."""
     codecs.register_error("dlquiz.replace", _replace)
     for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if not encoding:  # a stream of text (io.StringIO, an embedding host's), not of bytes: nothing to do
+            continue
         try:
-            "中·‖".encode(stream.encoding or "ascii")
+            "中·‖".encode(encoding)
         except UnicodeEncodeError:
             stream.reconfigure(errors="dlquiz.replace")  # type: ignore[union-attr]
         except (LookupError, AttributeError, ValueError):
