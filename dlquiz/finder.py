@@ -206,12 +206,22 @@ def _fields(card: Card) -> Iterable[tuple[str, Text | None]]:
         yield "explanation", card.explanation
 
 
+# Where a sentence ends: ". " before a capital (not "e.g. the", not "1.5"), a Chinese full stop, question
+# or exclamation mark, a table cell's border or a list item's dash (answers hold Markdown tables and
+# lists, flattened to one line).
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[-*A-Z0-9$(\"'“‘])|(?<=[。！？；])|\s*\|\s*|\s+-\s+")
+
+
 def _snippet(text: str, start: int, end: int) -> tuple[str, int]:
-    """The match with a little context before it and more after; and where the match starts in it."""
-    left = max(0, start - 16)
-    right = min(len(text), end + 80)
-    lead = "…" if left else ""
-    return lead + text[left:right] + ("…" if right < len(text) else ""), len(lead) + start - left
+    """The sentence (or table cell) that holds the match, whole; and where the match starts in it."""
+    left, right = 0, len(text)
+    for boundary in _SENTENCE_END.finditer(text):
+        if boundary.end() <= start:
+            left = boundary.end()
+        elif boundary.start() >= end:
+            right = boundary.start()
+            break
+    return text[left:right], start - left
 
 
 def search(

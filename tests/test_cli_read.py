@@ -134,15 +134,18 @@ def test_list_in_a_pipe_is_one_card_per_line(cli):
     assert not LATEX_LEFT.search(result.stdout)
 
 
-def test_list_in_a_terminal_is_one_aligned_line_per_card(cli):
-    for columns in ("40", "120"):
+def test_list_in_a_terminal_wraps_prompts_under_aligned_columns(cli):
+    for columns in ("40", "160"):
         result = cli("list", env={"COLUMNS": columns, "TTY_COMPATIBLE": "1", "NO_COLOR": "1"})
         assert result.exit_code == 0
         assert "bn-backward" in result.stdout and "bn-backward.paths" in result.stdout
         assert "batch-norm" in result.stdout or columns == "40"  # narrow: the section column gives way
         lines = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).splitlines()  # NO_COLOR keeps bold and dim
-        assert lines[0].split()[0] == "id"  # a header, for a person
-        assert any(line.endswith("…") for line in lines)  # prompts are cut to the width, ids never
+        if columns == "160":
+            assert lines[0].split()[0] == "id"  # a header over the columns, for a person
+        assert any(line.split()[:1] == ["bn-backward.paths"] for line in lines)  # ids whole, at a line start
+        assert not any(line.rstrip().endswith("…") and not line.rstrip().endswith("[…]") for line in lines)
+        assert "Derive the backward pass of batch normalization." in " ".join(result.stdout.split())
 
 
 # --- show ---------------------------------------------------------------------------------------------

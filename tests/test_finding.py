@@ -73,7 +73,7 @@ def test_search_nothing_found_is_exit_1(cli):
     assert result.exit_code == 1 and "no card contains" in result.stderr
 
 
-def test_list_cuts_prompts_only_in_a_terminal(subprocess_env):
+def test_list_in_a_terminal_wraps_prompts_whole(subprocess_env):
     pexpect = pytest.importorskip("pexpect")
     env = {**subprocess_env, "COLUMNS": "80", "LINES": "200", "TERM": "xterm"}
     child = pexpect.spawn(
@@ -82,8 +82,10 @@ def test_list_cuts_prompts_only_in_a_terminal(subprocess_env):
     child.expect(pexpect.EOF, timeout=60)
     out = re.sub(r"\x1b\[[0-9;]*m", "", child.before)
     lines = [line for line in out.splitlines() if line.strip()]
-    assert lines[0].split()[0] == "id" and "state" in lines[0].split()  # a header, for a person
-    assert any(line.endswith("…") for line in lines)  # long prompts cut to the width
+    assert lines[0].split()[:3] == ["bn-what", "question", "new"]  # 80 columns: the text under its id
+    assert not any(line.rstrip().endswith("…") and not line.rstrip().endswith("[…]") for line in lines)
+    prompt = "What is batch normalization? Give its forward computation and say how its backward pass is"
+    assert prompt in " ".join(out.split())  # whole, wrapped
     from rich.cells import cell_len
 
     assert all(cell_len(line) <= 80 for line in lines)  # cells, not characters: x̂ is two code points

@@ -1,8 +1,8 @@
-"""``list`` and ``search`` rows: one line per card.
+"""``list`` and ``search`` rows: one card per row.
 
-In a terminal the columns are aligned under a header and the prompt is cut to the width, as ``gh`` and
-``ls`` do; in a pipe every field is whole and tab-separated with no header, so ``dlquiz list | grep
-hessian`` gives complete records with their ids, and ``cut -f1`` gives the ids.
+In a terminal the columns are aligned under a header and the prompt wraps under its own column, never
+cut; in a pipe every field is whole and tab-separated with no header, so ``dlquiz list | grep hessian``
+gives complete records with their ids, and ``cut -f1`` gives the ids.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text as RichText
 
 from dlquiz import sanitize
@@ -19,9 +21,10 @@ from dlquiz.finder import Row, due_label
 from dlquiz.mathtext import inline_math
 from dlquiz.model import CLOZE_RE
 from dlquiz.render import langs
+from dlquiz.render.prose import prose
 
 STATE_STYLE = {"new": "blue", "learning": "yellow", "relearning": "yellow", "due": "green"}
-MIN_PROMPT = 20  # below this a cut prompt says nothing: the line wraps in the terminal instead
+MIN_PROMPT = 40  # a narrower text column wraps into a tall ribbon: the text goes under the id instead
 
 
 def one_line(text: str) -> str:
@@ -33,16 +36,12 @@ def one_line(text: str) -> str:
     return " ".join(inline_math(CLOZE_RE.sub(blank, text)).split())
 
 
-def _text(row: Row, lang: str, room: int | None = None) -> str:
-    """The last column: the prompt, or for a search hit the field and the words around the match."""
+def _text(row: Row, lang: str) -> str:
+    """The last column: the prompt, or for a search hit the field and the sentence that matched."""
     prompt = " / ".join(one_line(row.prompt[c]) for c in langs(lang))
     if row.match is None or row.match[0] == "prompt":
         return prompt
     field, snippet = row.match
-    at = row.match_at
-    if room is not None and len(field) + 2 + at + 12 > room:  # keep the match itself in view
-        cut = min(at - 1, len(field) + 2 + at + 12 - room)
-        snippet, at = "…" + snippet[cut + 1 :], at - cut
     return f"{field}: {snippet}"
 
 
@@ -63,23 +62,23 @@ def render_rows(console: Any, rows: Sequence[Row], lang: str, now: datetime) -> 
     if room < MIN_PROMPT + 10:  # narrow: the section is in the id's prefix anyway, give its room to the text
         room += widths[1] + 2
         widths[1] = 0
-    room = max(MIN_PROMPT, room)
-    console.print(_line(head, widths, room), style="dim", soft_wrap=True)
-    for row, cell in zip(rows, cells, strict=True):
-        text = sanitize.name(_text(row, lang, room))
-        console.print(_line((*cell[:4], text), widths, room), soft_wrap=True)
-
-
-def _line(cell: Sequence[str], widths: Sequence[int], room: int) -> RichText:
-    line = RichText()
-    for i, (value, width) in enumerate(zip(cell, widths, strict=False)):
-        if not width:
-            continue
-        style = ("bold", "dim", "", STATE_STYLE.get(value, ""))[i]
-        line.append(set_cell_size(value, width), style=style)
-        line.append("  ")
-    prompt = cell[4]
-    if cell_len(prompt) > room:
-        prompt = set_cell_size(prompt, room - 1) + "…"
-    line.append(prompt)
-    return line
+    if room < MIN_PROMPT:  # narrow: each card's text under its id line, indented, as wide as the terminal
+        table = Table.grid()
+        table.add_column(overflow="fold")  # an id folds, never cut: it must be typed back whole
+        for cell in cells:
+            state = RichText(cell[3], style=STATE_STYLE.get(cell[3], ""))
+            table.add_row(prose(RichText.assemble((cell[0], "bold"), "  ", (cell[2], "dim"), "  ", state)))
+            table.add_row(Padding(prose(cell[4]), (0, 0, 0, 2)))
+        console.print(table)
+        return
+    table = Table.grid(padding=(0, 2))
+    for i, width in enumerate(widths):
+        if width:
+            table.add_column(width=width, no_wrap=True, style=("bold", "dim", "", "")[i])
+    table.add_column(ratio=1)  # the text: wrapped in its column, never cut
+    shown = [i for i, width in enumerate(widths) if width]
+    table.add_row(*(RichText(head[i], style="dim") for i in shown), RichText(head[4], style="dim"))
+    for cell in cells:
+        fixed = [RichText(cell[i], style=STATE_STYLE.get(cell[i], "") if i == 3 else "") for i in shown]
+        table.add_row(*fixed, prose(cell[4]))
+    console.print(table)
