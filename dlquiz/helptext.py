@@ -72,11 +72,11 @@ def prepare(ctx: Any) -> str:
     language = ctx.meta.get(LANGUAGE)
     if language is None:
         language = ctx.meta[LANGUAGE] = help_language(getattr(ctx.find_root(), "command_line", []))
+        global _active
+        _active = True
         if language != "en":
-            global _active
-            _active = True
             i18n.set_language(language)
-            _swap_typer_words()
+        _swap_typer_words(translate=language != "en")
     if language != "en":
         translate(ctx.command, ctx)
     return language
@@ -109,10 +109,12 @@ def translate(command: Any, ctx: Any = None) -> None:
             translate(sub)
 
 
-def _swap_typer_words() -> None:
+def _swap_typer_words(translate: bool) -> None:
+    """typer's words in the current language (when ``translate``), and its text as Prose in any language:
+    rich cuts a long option name or an environment variable with "…" in a narrow terminal."""
     from typer import rich_utils
 
-    words: dict[str, Any] = _typer_words()
+    words: dict[str, Any] = _typer_words() if translate else {}
     for name in ("highlighter", "negative_highlighter", "types_highlighter"):
         if isinstance(getattr(rich_utils, name, None), RegexHighlighter):
             words[name] = _prose_highlighter(getattr(rich_utils, name))
