@@ -135,3 +135,14 @@ def test_prove_json_follows_the_interface_language(cli) -> None:
     english = json.loads(cli("prove", "bn-backward", "--json").stdout)
     assert not HAN.search(json.dumps(english, ensure_ascii=False))
     assert [c["measured"] for c in data["checks"]] == [c["measured"] for c in english["checks"]]
+
+
+def test_the_catalog_has_each_msgid_once() -> None:
+    # Branches append to the .po in parallel and git merges it as a union: two branches adding the same
+    # msgid ("mean", "step") leave a duplicate, which msgfmt refuses and gettext resolves silently.
+    import collections
+
+    import polib
+
+    counts = collections.Counter(entry.msgid for entry in polib.pofile(str(i18n.po_path("zh"))))
+    assert not [msgid for msgid, n in counts.items() if n > 1]
