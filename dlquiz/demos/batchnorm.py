@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from dlquiz.demos.registry import DemoResult, Param, Plot, Series, Table, check, demo
+from dlquiz.i18n import N_, _
 from dlquiz.kernels.batchnorm import (
     batchnorm_backward,
     batchnorm_backward_compact,
@@ -31,20 +32,22 @@ def _skewness(x: np.ndarray) -> np.ndarray:
     },
     questions=("bn-what",),
     params=(
-        Param("batch", 512, "examples in the batch", min=128, max=8192),
-        Param("gamma", 2.0, "scale γ applied after normalizing (same for every feature)", min=0.1, max=10.0),
-        Param("beta", 3.0, "shift β applied after normalizing", min=-10.0, max=10.0),
-        Param("eps", 1e-5, "ε added to the variance", min=0.0, max=1.0),
+        Param("batch", 512, N_("examples in the batch"), min=128, max=8192),
+        Param(
+            "gamma", 2.0, N_("scale γ applied after normalizing (same for every feature)"), min=0.1, max=10.0
+        ),
+        Param("beta", 3.0, N_("shift β applied after normalizing"), min=-10.0, max=10.0),
+        Param("eps", 1e-5, N_("ε added to the variance"), min=0.0, max=1.0),
     ),
 )
 def bn_moments(rng: np.random.Generator, *, seed: int, batch: int, gamma: float, beta: float, eps: float):
-    names = ("normal(5, 3²)", "10 + exponential(scale 2)", "uniform(-100, 100)")
+    names = (_("normal(5, 3²)"), _("10 + exponential(scale 2)"), _("uniform(-100, 100)"))
     x = np.column_stack(
         [rng.normal(5.0, 3.0, batch), 10.0 + rng.exponential(2.0, batch), rng.uniform(-100.0, 100.0, batch)]
     )
     d = x.shape[1]
-    x_hat, _ = batchnorm_forward(x, np.ones(d), np.zeros(d), eps)
-    y, _ = batchnorm_forward(x, np.full(d, gamma), np.full(d, beta), eps)
+    x_hat, _cache = batchnorm_forward(x, np.ones(d), np.zeros(d), eps)
+    y, _cache = batchnorm_forward(x, np.full(d, gamma), np.full(d, beta), eps)
     var = x.var(axis=0)
     shrink = var / (var + eps)  # the variance BN actually produces: sigma^2 / (sigma^2 + eps)
     skew_x, skew_hat, skew_y = _skewness(x), _skewness(x_hat), _skewness(y)
@@ -63,8 +66,18 @@ def bn_moments(rng: np.random.Generator, *, seed: int, batch: int, gamma: float,
         for j in range(d)
     )
     table = Table(
-        f"Per-feature moments of a batch of {batch}",
-        ("feature", "mean", "var", "skew", "mean x̂", "var x̂", "skew x̂", "mean y", "std y"),
+        _("Per-feature moments of a batch of {batch}").format(batch=batch),
+        (
+            _("feature"),
+            _("mean"),
+            _("var"),
+            _("skew"),
+            _("mean x̂"),
+            _("var x̂"),
+            _("skew x̂"),
+            _("mean y"),
+            _("std y"),
+        ),
         rows,
     )
     mean_err = float(np.abs(x_hat.mean(axis=0)).max())
@@ -77,43 +90,43 @@ def bn_moments(rng: np.random.Generator, *, seed: int, batch: int, gamma: float,
     skew_change = float(max(np.abs(skew_hat - skew_x).max(), np.abs(skew_y - skew_x).max()))
     checks = (
         check(
-            "After normalizing, every feature has batch mean 0",
+            _("After normalizing, every feature has batch mean 0"),
             mean_err,
             "max |mean| < 1e-12",
             mean_err < 1e-12,
         ),
         check(
-            "After normalizing, every feature has batch variance σ²/(σ²+ε)",
+            _("After normalizing, every feature has batch variance σ²/(σ²+ε)"),
             var_err,
             "max |var − σ²/(σ²+ε)| < 1e-12",
             var_err < 1e-12,
         ),
         check(
-            "That variance is ≈ 1 here (ε is tiny next to σ²)",
+            _("That variance is ≈ 1 here (ε is tiny next to σ²)"),
             var_from_one,
             "max |var − 1| < 1e-4",
             var_from_one < 1e-4,
         ),
         check(
-            "γ and β then set the moments: mean = β, std = γ·σ/√(σ²+ε)",
+            _("γ and β then set the moments: mean = β, std = γ·σ/√(σ²+ε)"),
             affine_err,
-            "max deviation < 1e-12",
+            _("max deviation < 1e-12"),
             affine_err < 1e-12,
         ),
         check(
-            "The shape is unchanged: each feature's skewness is the same before and after BN",
+            _("The shape is unchanged: each feature's skewness is the same before and after BN"),
             skew_change,
-            "max |Δ skewness| < 1e-9",
+            _("max |Δ skewness| < 1e-9"),
             skew_change < 1e-9,
         ),
         check(
-            "The skewed feature is still skewed after BN (a normal distribution has skewness 0)",
+            _("The skewed feature is still skewed after BN (a normal distribution has skewness 0)"),
             float(skew_hat[1]),
-            "skewness > 0.5",
+            _("skewness > 0.5"),
             skew_hat[1] > 0.5,
         ),
     )
-    summary = (
+    summary = _(
         "BN subtracts the batch mean and divides by the batch standard deviation per feature, then applies "
         "γ and β. It matches the first two moments only: an affine map with a positive scale keeps "
         "skewness and every other shape property, so BN output is not 'N(0, 1)-distributed'."
@@ -148,7 +161,7 @@ def _bn_layer(
         "zh": "BN 层有 2C 个可学习参数（γ、β）和 2C 个缓冲量（滑动均值与方差）",
     },
     questions=("bn-params",),
-    params=(Param("channels", 64, "channels of the layer that is built and run", min=1, max=4096),),
+    params=(Param("channels", 64, N_("channels of the layer that is built and run"), min=1, max=4096),),
 )
 def bn_param_count(rng: np.random.Generator, *, seed: int, channels: int):
     def build(c: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -163,8 +176,8 @@ def bn_param_count(rng: np.random.Generator, *, seed: int, channels: int):
         n_buffers = sum(a.size for a in buffers.values())
         rows.append((c, n_learned, n_buffers, n_learned + n_buffers))
     table = Table(
-        "Learned parameters vs buffers of one BN layer",
-        ("channels C", "learned (γ, β)", "buffers (running mean, var)", "state_dict floats"),
+        _("Learned parameters vs buffers of one BN layer"),
+        (_("channels C"), _("learned (γ, β)"), _("buffers (running mean, var)"), _("state_dict floats")),
         tuple(rows),
     )
 
@@ -174,42 +187,44 @@ def bn_param_count(rng: np.random.Generator, *, seed: int, channels: int):
     # the loss does not depend on them and backprop has nothing to send them.
     moved = {"running_mean": rng.normal(size=channels), "running_var": rng.uniform(0.5, 2.0, channels)}
     out_a, new_a = _bn_layer(x, learned, buffers, training=True)
-    out_b, _ = _bn_layer(x, learned, moved, training=True)
+    out_b, _buffers = _bn_layer(x, learned, moved, training=True)
     train_change = float(np.abs(out_a - out_b).max())
     buffer_change = float(np.abs(new_a["running_mean"] - buffers["running_mean"]).max())
-    eval_a, _ = _bn_layer(x, learned, buffers, training=False)
-    eval_b, _ = _bn_layer(x, learned, moved, training=False)
+    eval_a, _buffers = _bn_layer(x, learned, buffers, training=False)
+    eval_b, _buffers = _bn_layer(x, learned, moved, training=False)
     eval_change = float(np.abs(eval_a - eval_b).max())
     n_learned = sum(a.size for a in learned.values())
     n_buffers = sum(a.size for a in buffers.values())
     checks = (
         check(
-            f"Learned parameters of a {channels}-channel BN layer = 2C",
+            _("Learned parameters of a {channels}-channel BN layer = 2C").format(channels=channels),
             n_learned,
             f"= {2 * channels}",
             n_learned == 2 * channels,
         ),
-        check("Running-statistics buffers = 2C", n_buffers, f"= {2 * channels}", n_buffers == 2 * channels),
         check(
-            "In training mode the output does not depend on the running statistics",
+            _("Running-statistics buffers = 2C"), n_buffers, f"= {2 * channels}", n_buffers == 2 * channels
+        ),
+        check(
+            _("In training mode the output does not depend on the running statistics"),
             train_change,
-            "max |Δ output| = 0",
+            _("max |Δ output| = 0"),
             train_change == 0.0,
         ),
         check(
-            "A training step moves the running mean by the EMA update instead",
+            _("A training step moves the running mean by the EMA update instead"),
             buffer_change,
-            "max |Δ running mean| > 0",
+            _("max |Δ running mean| > 0"),
             buffer_change > 0,
         ),
         check(
-            "In eval mode it does: the buffers are used instead of batch statistics",
+            _("In eval mode it does: the buffers are used instead of batch statistics"),
             eval_change,
             "> 0",
             eval_change > 0,
         ),
     )
-    summary = (
+    summary = _(
         "γ and β (one pair per channel) are trained by gradient descent. The running mean and variance are "
         "buffers updated by an exponential moving average, not by gradients; ε and the momentum are "
         "hyper-parameters. PyTorch's state_dict also holds one integer buffer, num_batches_tracked."
@@ -261,14 +276,14 @@ def _deep_mlp_stats(
     },
     questions=("bn-effects",),
     params=(
-        Param("depth", 20, "hidden layers", min=10, max=30),
-        Param("width", 100, "units per layer", min=16, max=256),
-        Param("batch", 128, "examples in the batch", min=32, max=1024),
-        Param("activation", "tanh", "nonlinearity", choices=("tanh", "relu")),
+        Param("depth", 20, N_("hidden layers"), min=10, max=30),
+        Param("width", 100, N_("units per layer"), min=16, max=256),
+        Param("batch", 128, N_("examples in the batch"), min=32, max=1024),
+        Param("activation", "tanh", N_("nonlinearity"), choices=("tanh", "relu")),
         Param(
             "init_scale",
             0.5,
-            "weights ~ N(0, scale²/fan_in): below 1 (tanh) or √2 (ReLU) is too small",
+            N_("weights ~ N(0, scale²/fan_in): below 1 (tanh) or √2 (ReLU) is too small"),
             min=0.1,
             max=0.5,
         ),
@@ -293,23 +308,23 @@ def bn_deep_stats(
     layers = tuple(float(i) for i in range(1, depth + 1))
     plots = (
         Plot(
-            "Activation std per layer",
+            _("Activation std per layer"),
             (
-                Series("no BN", tuple(map(float, act_plain)), layers),
+                Series(_("no BN"), tuple(map(float, act_plain)), layers),
                 Series("BN", tuple(map(float, act_bn)), layers),
             ),
-            xlabel="layer",
-            ylabel="std",
+            xlabel=_("layer"),
+            ylabel=_("std"),
             logy=True,
         ),
         Plot(
-            "‖dL/d input‖ per layer",
+            _("‖dL/d input‖ per layer"),
             (
-                Series("no BN", tuple(map(float, grad_plain)), layers),
+                Series(_("no BN"), tuple(map(float, grad_plain)), layers),
                 Series("BN", tuple(map(float, grad_bn)), layers),
             ),
-            xlabel="layer",
-            ylabel="gradient norm",
+            xlabel=_("layer"),
+            ylabel=_("gradient norm"),
             logy=True,
         ),
     )
@@ -318,8 +333,10 @@ def bn_deep_stats(
         for i in sorted({0, 1, depth // 4, depth // 2, 3 * depth // 4, depth - 2, depth - 1})
     )
     table = Table(
-        f"{depth}-layer {activation} MLP, weights N(0, {init_scale}²/fan_in)",
-        ("layer", "act std, no BN", "act std, BN", "grad norm, no BN", "grad norm, BN"),
+        _("{depth}-layer {activation} MLP, weights N(0, {init_scale}²/fan_in)").format(
+            depth=depth, activation=activation, init_scale=init_scale
+        ),
+        (_("layer"), _("act std, no BN"), _("act std, BN"), _("grad norm, no BN"), _("grad norm, BN")),
         rows,
     )
     act_ratio = act_plain[-1] / act_plain[0]
@@ -327,31 +344,31 @@ def bn_deep_stats(
     grad_ratio_bn = grad_bn[0] / grad_bn[-1]
     checks = (
         check(
-            "Without BN the activations shrink with depth: std(last) / std(first)",
+            _("Without BN the activations shrink with depth: std(last) / std(first)"),
             act_ratio,
             "< 1e-2",
             act_ratio < 1e-2,
         ),
         check(
-            "Without BN the gradient vanishes toward the input: ‖grad(layer 1)‖ / ‖grad(last)‖",
+            _("Without BN the gradient vanishes toward the input: ‖grad(layer 1)‖ / ‖grad(last)‖"),
             grad_ratio_plain,
             "< 1e-2",
             grad_ratio_plain < 1e-2,
         ),
         check(
-            "With BN every layer's activation std stays in the same range (lowest layer)",
+            _("With BN every layer's activation std stays in the same range (lowest layer)"),
             float(act_bn.min()),
-            "all in [0.5, 0.7]",
+            _("all in [0.5, 0.7]"),
             act_bn.min() >= 0.5 and act_bn.max() <= 0.7,
         ),
         check(
-            "With BN the gradient reaching layer 1 does not vanish: ‖grad(layer 1)‖ / ‖grad(last)‖",
+            _("With BN the gradient reaching layer 1 does not vanish: ‖grad(layer 1)‖ / ‖grad(last)‖"),
             grad_ratio_bn,
             "> 0.1",
             grad_ratio_bn > 0.1,
         ),
     )
-    summary = (
+    summary = _(
         "Same weights and inputs, with and without a BN layer before each nonlinearity. BN rescales every "
         "pre-activation to unit variance, so a badly scaled initialization no longer shrinks the signal "
         "layer after layer. It does not make gradients uniform: at initialization BN nets can see gradients "
@@ -385,9 +402,9 @@ def bn_deep_stats(
     },
     questions=("bn-backward", "bn-implement"),
     params=(
-        Param("batch", 8, "examples N", min=4, max=64),
-        Param("features", 4, "features D", min=1, max=16),
-        Param("eps", 1e-5, "ε added to the variance", min=0.0, max=1.0),
+        Param("batch", 8, N_("examples N"), min=4, max=64),
+        Param("features", 4, N_("features D"), min=1, max=16),
+        Param("eps", 1e-5, N_("ε added to the variance"), min=0.0, max=1.0),
     ),
 )
 def bn_backward(rng: np.random.Generator, *, seed: int, batch: int, features: int, eps: float):
@@ -407,20 +424,23 @@ def bn_backward(rng: np.random.Generator, *, seed: int, batch: int, features: in
     num_dgamma = numeric_gradient(lambda v: loss(gamma_=v), gamma)
     num_dbeta = numeric_gradient(lambda v: loss(beta_=v), beta)
 
+    staged, compact = _("dx (staged)"), _("dx (compact)")
     errors = {
-        "dx (staged)": relative_error(dx, num_dx),
-        "dx (compact)": relative_error(dx_c, num_dx),
+        staged: relative_error(dx, num_dx),
+        compact: relative_error(dx_c, num_dx),
         "dγ": relative_error(dgamma, num_dgamma),
         "dβ": relative_error(dbeta, num_dbeta),
     }
     rows = (
-        ("dx", float(np.linalg.norm(dx)), errors["dx (staged)"], errors["dx (compact)"]),
+        ("dx", float(np.linalg.norm(dx)), errors[staged], errors[compact]),
         ("dγ", float(np.linalg.norm(dgamma)), errors["dγ"], relative_error(dgamma_c, num_dgamma)),
         ("dβ", float(np.linalg.norm(dbeta)), errors["dβ"], relative_error(dbeta_c, num_dbeta)),
     )
     table = Table(
-        f"Relative error ‖a − b‖/max(‖a‖, ‖b‖) vs centered differences (h = 1e-5), N={batch}, D={features}",
-        ("gradient", "‖analytic‖", "staged vs numeric", "compact vs numeric"),
+        _(
+            "Relative error ‖a − b‖/max(‖a‖, ‖b‖) vs centered differences (h = 1e-5), N={batch}, D={features}"
+        ).format(batch=batch, features=features),
+        (_("gradient"), _("‖analytic‖"), _("staged vs numeric"), _("compact vs numeric")),
         rows,
     )
     staged_vs_compact = max(
@@ -429,23 +449,28 @@ def bn_backward(rng: np.random.Generator, *, seed: int, batch: int, features: in
     # Adding a constant to a feature's inputs leaves BN's output unchanged, so dx sums to zero per feature.
     column_sum = float(np.abs(dx.sum(axis=0)).max() / max(np.abs(dx).max(), 1e-300))
     checks = tuple(
-        check(f"{name} matches the numeric gradient (float64)", err, "relative error < 1e-7", err < 1e-7)
+        check(
+            _("{name} matches the numeric gradient (float64)").format(name=name),
+            err,
+            _("relative error < 1e-7"),
+            err < 1e-7,
+        )
         for name, err in errors.items()
     ) + (
         check(
-            "The staged and the compact backward agree to rounding",
+            _("The staged and the compact backward agree to rounding"),
             staged_vs_compact,
-            "relative error < 1e-12",
+            _("relative error < 1e-12"),
             staged_vs_compact < 1e-12,
         ),
         check(
-            "dx sums to zero over the batch for every feature (BN ignores a constant shift of x)",
+            _("dx sums to zero over the batch for every feature (BN ignores a constant shift of x)"),
             column_sum,
             "max |Σ_i dx_i| / max |dx| < 1e-12",
             column_sum < 1e-12,
         ),
     )
-    summary = (
+    summary = _(
         "x reaches the loss along three paths: directly through x̂, through the batch mean and through the "
         "batch variance. The staged backward follows the graph node by node; the compact form "
         "dx = γ/(N·σ)·(N·dy − Σdy − x̂·Σ(dy·x̂)) is the same sum simplified, with dβ = Σdy and "
@@ -471,8 +496,8 @@ def bn_backward(rng: np.random.Generator, *, seed: int, batch: int, features: in
     },
     questions=("bn-where",),
     params=(
-        Param("channels", 8, "output channels of the convolution", min=1, max=64),
-        Param("eps", 1e-5, "ε of the BN layer", min=0.0, max=1.0),
+        Param("channels", 8, N_("output channels of the convolution"), min=1, max=64),
+        Param("eps", 1e-5, N_("ε of the BN layer"), min=0.0, max=1.0),
     ),
 )
 def bn_fold_conv(rng: np.random.Generator, *, seed: int, channels: int, eps: float):
@@ -516,25 +541,25 @@ def bn_fold_conv(rng: np.random.Generator, *, seed: int, channels: int, eps: flo
         for c in range(min(channels, 8))
     )
     table = Table(
-        "Per-channel folding: w' = w·γ/σ, b' = (b − μ)·γ/σ + β, σ = √(var + ε)",
-        ("channel", "γ", "β", "running μ", "running var", "γ/σ", "b'"),
+        _("Per-channel folding: w' = w·γ/σ, b' = (b − μ)·γ/σ + β, σ = √(var + ε)"),
+        (_("channel"), "γ", "β", _("running μ"), _("running var"), "γ/σ", "b'"),
         rows,
     )
     checks = (
         check(
-            "conv(w', b') equals conv(w, b) followed by eval-mode BN (float64)",
+            _("conv(w', b') equals conv(w, b) followed by eval-mode BN (float64)"),
             fold_diff,
-            "max abs diff < 1e-10",
+            _("max abs diff < 1e-10"),
             fold_diff < 1e-10,
         ),
         check(
-            "In training mode the conv bias has no effect on the BN output (the batch mean removes it)",
+            _("In training mode the conv bias has no effect on the BN output (the batch mean removes it)"),
             bias_diff,
-            "max abs diff < 1e-10",
+            _("max abs diff < 1e-10"),
             bias_diff < 1e-10,
         ),
     )
-    summary = (
+    summary = _(
         "At inference BN is a fixed per-channel affine map, so it merges into the convolution before it: one "
         "layer, no extra memory traffic. The conv bias is redundant before BN because subtracting the mean "
         "cancels it; β plays its role, which is why a conv followed by BN is usually built without bias."
@@ -558,16 +583,16 @@ def bn_fold_conv(rng: np.random.Generator, *, seed: int, channels: int, eps: flo
     },
     questions=("bn-why-rescale",),
     params=(
-        Param("batch", 64, "examples in the batch", min=2, max=4096),
-        Param("eps", 1e-5, "ε of the BN layer", min=0.0, max=1.0),
+        Param("batch", 64, N_("examples in the batch"), min=2, max=4096),
+        Param("eps", 1e-5, N_("ε of the BN layer"), min=0.0, max=1.0),
     ),
 )
 def bn_identity(rng: np.random.Generator, *, seed: int, batch: int, eps: float):
     means, stds = np.array([20.0, -3.0, 0.5, 100.0]), np.array([5.0, 0.1, 2.0, 30.0])
     x = rng.normal(means, stds, size=(batch, 4))
     mu, var = x.mean(axis=0), x.var(axis=0)
-    plain, _ = batchnorm_forward(x, np.ones(4), np.zeros(4), eps)
-    restored, _ = batchnorm_forward(x, np.sqrt(var + eps), mu, eps)
+    plain, _cache = batchnorm_forward(x, np.ones(4), np.zeros(4), eps)
+    restored, _cache = batchnorm_forward(x, np.sqrt(var + eps), mu, eps)
     train_err = float(np.abs(restored - x).max() / np.abs(x).max())
 
     # Eval mode: with gamma and beta set from the running statistics, the layer is the identity map for
@@ -589,33 +614,33 @@ def bn_identity(rng: np.random.Generator, *, seed: int, batch: int, eps: float):
         for j in range(4)
     )
     table = Table(
-        "Batch moments: input, BN with γ=1, β=0, and BN with γ=√(σ²+ε), β=μ",
+        _("Batch moments: input, BN with γ=1, β=0, and BN with γ=√(σ²+ε), β=μ"),
         (
-            "feature",
-            "mean x",
-            "std x",
-            "mean (γ=1, β=0)",
-            "std (γ=1, β=0)",
-            "mean (identity γ, β)",
-            "std (identity γ, β)",
+            _("feature"),
+            _("mean x"),
+            _("std x"),
+            _("mean (γ=1, β=0)"),
+            _("std (γ=1, β=0)"),
+            _("mean (identity γ, β)"),
+            _("std (identity γ, β)"),
         ),
         rows,
     )
     checks = (
         check(
-            "Training mode, γ = √(σ_B² + ε), β = μ_B: the output equals the input",
+            _("Training mode, γ = √(σ_B² + ε), β = μ_B: the output equals the input"),
             train_err,
             "max |y − x| / max |x| < 1e-12",
             train_err < 1e-12,
         ),
         check(
-            "Eval mode, γ = √(running var + ε), β = running mean: identity on new inputs",
+            _("Eval mode, γ = √(running var + ε), β = running mean: identity on new inputs"),
             eval_err,
             "max |y − x| / max |x| < 1e-12",
             eval_err < 1e-12,
         ),
     )
-    summary = (
+    summary = _(
         "Without γ and β every feature would leave the layer with mean 0 and variance ≈ 1, whatever the "
         "next layer needs (a sigmoid would stay near its linear part). The learned scale and shift can undo "
         "the normalization exactly, so adding BN never removes a function the network could represent."
@@ -639,9 +664,9 @@ def bn_identity(rng: np.random.Generator, *, seed: int, batch: int, eps: float):
     },
     questions=("bn-train-vs-test",),
     params=(
-        Param("batch", 32, "training batch size", min=2, max=1024),
-        Param("steps", 200, "training steps (EMA updates)", min=50, max=2000),
-        Param("momentum", 0.1, "EMA momentum: new = (1 − m)·old + m·batch", min=0.01, max=0.5),
+        Param("batch", 32, N_("training batch size"), min=2, max=1024),
+        Param("steps", 200, N_("training steps (EMA updates)"), min=50, max=2000),
+        Param("momentum", 0.1, N_("EMA momentum: new = (1 − m)·old + m·batch"), min=0.01, max=0.5),
     ),
 )
 def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: int, momentum: float):
@@ -649,7 +674,7 @@ def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: 
     d = pop_mean.size
     running_mean, running_var = np.zeros(d), np.ones(d)  # the usual initial values
     mean_err, var_err = [], []
-    for _ in range(steps):
+    for _step in range(steps):
         x = rng.normal(pop_mean, pop_std, size=(batch, d))
         running_mean, running_var = update_running_stats(running_mean, running_var, x, momentum)
         mean_err.append(float(np.max(np.abs(running_mean - pop_mean) / pop_std)))
@@ -657,13 +682,13 @@ def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: 
     every = max(1, steps // 200)
     xs = tuple(float(t) for t in range(1, steps + 1, every))
     plot = Plot(
-        "Largest relative error of the running statistics",
+        _("Largest relative error of the running statistics"),
         (
             Series("|mean − μ| / σ", tuple(mean_err[::every]), xs),
             Series("|var − σ²| / σ²", tuple(var_err[::every]), xs),
         ),
-        xlabel="step",
-        ylabel="error",
+        xlabel=_("step"),
+        ylabel=_("error"),
         logy=True,
     )
     # Stationary noise of an EMA of i.i.d. batch estimates: sd = sd(estimate) * sqrt(m / (2 - m)), plus
@@ -690,50 +715,55 @@ def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: 
             batchnorm_forward(batch_a, gamma, beta)[0][0] - batchnorm_forward(batch_b, gamma, beta)[0][0]
         ).max()
     )
-    single, _ = batchnorm_forward(example, gamma, beta)
+    single, _cache = batchnorm_forward(example, gamma, beta)
     single_max = float(np.abs(single).max())
     rows = tuple(
         (j + 1, float(pop_mean[j]), float(running_mean[j]), float(pop_std[j] ** 2), float(running_var[j]))
         for j in range(d)
     )
     table = Table(
-        f"After {steps} steps of batch {batch}, momentum {momentum}",
-        ("feature", "population mean", "running mean", "population var", "running var"),
+        _("After {steps} steps of batch {batch}, momentum {momentum}").format(
+            steps=steps, batch=batch, momentum=momentum
+        ),
+        (_("feature"), _("population mean"), _("running mean"), _("population var"), _("running var")),
         rows,
     )
     checks = (
         check(
-            "The running mean is within EMA noise of the population mean (max |mean − μ| / σ)",
+            _("The running mean is within EMA noise of the population mean (max |mean − μ| / σ)"),
             mean_err[-1],
-            f"< 6 EMA noise sd = {mean_tol:.3g}",
+            _("< 6 EMA noise sd = {tol:.3g}").format(tol=mean_tol),
             mean_err[-1] < mean_tol,
         ),
         check(
-            "The running variance (EMA of unbiased batch variances) is within noise of σ² (max rel. error)",
+            _(
+                "The running variance (EMA of unbiased batch variances) is within noise of σ² "
+                "(max rel. error)"
+            ),
             var_err[-1],
-            f"< 6 EMA noise sd = {var_tol:.3g}",
+            _("< 6 EMA noise sd = {tol:.3g}").format(tol=var_tol),
             var_err[-1] < var_tol,
         ),
         check(
-            "Eval mode: an example's output is the same alone and inside two different batches",
+            _("Eval mode: an example's output is the same alone and inside two different batches"),
             eval_diff,
-            "max abs diff = 0",
+            _("max abs diff = 0"),
             eval_diff == 0.0,
         ),
         check(
-            "Train mode: the same example's output depends on the rest of its batch",
+            _("Train mode: the same example's output depends on the rest of its batch"),
             train_diff,
-            "max abs diff > 1e-3",
+            _("max abs diff > 1e-3"),
             train_diff > 1e-3,
         ),
         check(
-            "Train mode with batch size 1: x − μ_B = 0, so the output is β (all zeros here)",
+            _("Train mode with batch size 1: x − μ_B = 0, so the output is β (all zeros here)"),
             single_max,
             "max |y| = 0",
             single_max == 0.0,
         ),
     )
-    summary = (
+    summary = _(
         "During training BN normalizes with the batch's statistics and updates running averages; eval mode "
         "uses those averages, so the layer becomes a fixed affine map and each example's output no longer "
         "depends on its batch. Normalization uses the biased batch variance, while the running variance "
@@ -761,12 +791,12 @@ def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: 
     },
     questions=("bn-vs-activation-order",),
     params=(
-        Param("batch", 256, "examples in the batch", min=64, max=4096),
-        Param("units", 64, "output units of the linear layer", min=8, max=512),
+        Param("batch", 256, N_("examples in the batch"), min=64, max=4096),
+        Param("units", 64, N_("output units of the linear layer"), min=8, max=512),
         Param(
             "dead_units",
             8,
-            "units given a bias of −6σ, so ReLU zeroes them on the whole batch",
+            N_("units given a bias of −6σ, so ReLU zeroes them on the whole batch"),
             min=0,
             max=64,
         ),
@@ -774,7 +804,11 @@ def bn_running_stats(rng: np.random.Generator, *, seed: int, batch: int, steps: 
 )
 def bn_activation_order(rng: np.random.Generator, *, seed: int, batch: int, units: int, dead_units: int):
     if dead_units >= units:
-        raise ValueError(f"dead_units ({dead_units}) must be smaller than units ({units})")
+        raise ValueError(
+            _("dead_units ({dead_units}) must be smaller than units ({units})").format(
+                dead_units=dead_units, units=units
+            )
+        )
     fan_in = 32
     x = rng.normal(size=(batch, fan_in))
     w = rng.normal(size=(fan_in, units)) / math.sqrt(fan_in)
@@ -807,15 +841,17 @@ def bn_activation_order(rng: np.random.Generator, *, seed: int, batch: int, unit
             )
         )
     table = Table(
-        f"{units} units, batch {batch}; {dead_units} units have a strongly negative bias",
+        _("{units} units, batch {batch}; {dead_units} units have a strongly negative bias").format(
+            units=units, batch=batch, dead_units=dead_units
+        ),
         (
-            "order",
+            _("order"),
             "min",
-            "fraction = 0",
-            "fraction < 0",
-            "mean (live units)",
-            "var (live units)",
-            "units 0 on batch",
+            _("fraction = 0"),
+            _("fraction < 0"),
+            _("mean (live units)"),
+            _("var (live units)"),
+            _("units 0 on batch"),
         ),
         tuple(rows),
     )
@@ -828,43 +864,43 @@ def bn_activation_order(rng: np.random.Generator, *, seed: int, batch: int, unit
     dead_relu_bn = int(np.all(relu_bn == 0.0, axis=0).sum())
     checks = (
         check(
-            "BN → ReLU: outputs are ≥ 0 and about half of them are 0",
+            _("BN → ReLU: outputs are ≥ 0 and about half of them are 0"),
             zero_frac,
-            "fraction of zeros in [0.45, 0.55], min ≥ 0",
+            _("fraction of zeros in [0.45, 0.55], min ≥ 0"),
             0.45 <= zero_frac <= 0.55 and bn_relu.min() >= 0.0,
         ),
         check(
-            "BN → ReLU: the mean output is E[max(0, N(0,1))] = 1/√(2π) ≈ 0.399 (Gaussian pre-activations)",
+            _("BN → ReLU: the mean output is E[max(0, N(0,1))] = 1/√(2π) ≈ 0.399 (Gaussian pre-activations)"),
             relu_mean,
-            "within 0.03 of 0.399",
+            _("within 0.03 of 0.399"),
             abs(relu_mean - half_normal_mean) < 0.03,
         ),
         check(
-            "BN → ReLU with γ=1, β=0: no unit is zero on the whole batch (BN removed the negative bias)",
+            _("BN → ReLU with γ=1, β=0: no unit is zero on the whole batch (BN removed the negative bias)"),
             dead_bn_relu,
             "= 0",
             dead_bn_relu == 0,
         ),
         check(
-            "ReLU → BN: outputs are no longer non-negative (ReLU's zeros map to −μ/σ)",
+            _("ReLU → BN: outputs are no longer non-negative (ReLU's zeros map to −μ/σ)"),
             neg_frac,
-            "fraction < 0 above 0.3",
+            _("fraction < 0 above 0.3"),
             neg_frac > 0.3,
         ),
         check(
-            "ReLU → BN: every live unit has mean 0",
+            _("ReLU → BN: every live unit has mean 0"),
             live_mean,
             "max |mean| < 1e-12",
             live_mean < 1e-12,
         ),
         check(
-            "ReLU → BN: a unit that ReLU zeroes on the whole batch stays all-zero after BN",
+            _("ReLU → BN: a unit that ReLU zeroes on the whole batch stays all-zero after BN"),
             dead_relu_bn,
-            f"= {int(dead_after_relu.sum())} (units zero after ReLU)",
+            _("= {count} (units zero after ReLU)").format(count=int(dead_after_relu.sum())),
             dead_relu_bn == int(dead_after_relu.sum()),
         ),
     )
-    summary = (
+    summary = _(
         "These are the statistics each order produces at initialization, not a verdict: the original paper "
         "and most CNNs use conv/linear → BN → ReLU, pre-activation ResNets use BN → ReLU → conv, and some "
         "experiments find BN after ReLU works as well. BN first gives non-negative, half-sparse outputs "

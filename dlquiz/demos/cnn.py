@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from dlquiz.demos.registry import DemoResult, Param, Plot, Series, Table, check, demo
+from dlquiz.i18n import N_, _
 from dlquiz.kernels.conv import (
     avg_pool2d,
     batchnorm_params,
@@ -140,7 +141,7 @@ def densenet121() -> Layers:
     c = 64
     for i, n in enumerate((6, 12, 24, 16), start=1):
         total = 0
-        for _ in range(n):
+        for _layer in range(n):
             total += dense_layer_params(c, 32)
             c += 32
         layers.append((f"dense block {i}: {n} layers", "conv", total))
@@ -171,59 +172,62 @@ def _total(layers: Layers, kind: str | None = None) -> int:
 )
 def cnn_param_counts(rng: np.random.Generator, *, seed: int):
     models = (
-        ("LeNet-5", "1998 paper: sparse C3, trainable subsampling, RBF output", lenet5_1998()),
-        ("LeNet-5", "common modern variant: full C3, plain pooling, linear output", lenet5_modern()),
-        ("AlexNet", "torchvision (single tower, 64-192-384-256-256)", alexnet_torchvision()),
-        ("VGG-16", "configuration D, 224x224 input", vgg16()),
-        ("ResNet-50", "torchvision (v1.5 stride placement, same count)", resnet50()),
+        ("LeNet-5", _("1998 paper: sparse C3, trainable subsampling, RBF output"), lenet5_1998()),
+        ("LeNet-5", _("common modern variant: full C3, plain pooling, linear output"), lenet5_modern()),
+        ("AlexNet", _("torchvision (single tower, 64-192-384-256-256)"), alexnet_torchvision()),
+        ("VGG-16", _("configuration D, 224x224 input"), vgg16()),
+        ("ResNet-50", _("torchvision (v1.5 stride placement, same count)"), resnet50()),
     )
     rows = tuple(
         (name, variant, _total(t, "conv"), _total(t, "fc"), _total(t), _total(t, "fc") / _total(t))
         for name, variant, t in models
     )
     summary_table = Table(
-        "Learned parameters (weights + biases; BN γ, β for ResNet-50)",
-        ("model", "variant", "conv", "fully connected", "total", "FC share"),
+        _("Learned parameters (weights + biases; BN γ, β for ResNet-50)"),
+        (_("model"), _("variant"), _("conv"), _("fully connected"), _("total"), _("FC share")),
         rows,
     )
     vgg = vgg16()
     vgg_table = Table(
-        "VGG-16 layer by layer", ("layer", "parameters"), tuple((name, p) for name, _, p in vgg)
+        _("VGG-16 layer by layer"), (_("layer"), _("parameters")), tuple((name, p) for name, _kind, p in vgg)
     )
     totals = {(name, variant): _total(t) for name, variant, t in models}
     lenet_paper, lenet_modern, alexnet, vgg_total, resnet = totals.values()
     fc_share = _total(vgg, "fc") / _total(vgg)
     checks = (
-        check("VGG-16 has 138,357,544 parameters", vgg_total, "= 138,357,544", vgg_total == 138_357_544),
+        check(_("VGG-16 has 138,357,544 parameters"), vgg_total, "= 138,357,544", vgg_total == 138_357_544),
         check(
-            "About 89% of VGG-16's parameters are in its three FC layers",
+            _("About 89% of VGG-16's parameters are in its three FC layers"),
             fc_share,
-            "in [0.885, 0.895]",
+            _("in [0.885, 0.895]"),
             0.885 <= fc_share <= 0.895,
         ),
         check(
-            "ResNet-50 (torchvision) has 25,557,032 parameters", resnet, "= 25,557,032", resnet == 25_557_032
+            _("ResNet-50 (torchvision) has 25,557,032 parameters"),
+            resnet,
+            "= 25,557,032",
+            resnet == 25_557_032,
         ),
         check(
-            "AlexNet (torchvision variant) has 61,100,840 parameters",
+            _("AlexNet (torchvision variant) has 61,100,840 parameters"),
             alexnet,
             "= 61,100,840",
             alexnet == 61_100_840,
         ),
         check(
-            "LeNet-5, common modern variant, has 61,706 parameters",
+            _("LeNet-5, common modern variant, has 61,706 parameters"),
             lenet_modern,
             "= 61,706",
             lenet_modern == 61_706,
         ),
         check(
-            "LeNet-5 as in the 1998 paper has 60,000 trainable parameters",
+            _("LeNet-5 as in the 1998 paper has 60,000 trainable parameters"),
             lenet_paper,
             "= 60,000",
             lenet_paper == 60_000,
         ),
     )
-    summary = (
+    summary = _(
         "Every count is computed from the layer table: conv = C_out·C_in·k² (+ C_out biases), "
         "fc = n_in·n_out (+ n_out). VGG-16's first FC layer alone (25088→4096) holds 102.8 M of its "
         "138.4 M parameters; ResNet-50 replaces the big FC stack with global average pooling and is 5.4x "
@@ -265,8 +269,8 @@ def conv_output_size_demo(rng: np.random.Generator, *, seed: int):
         mismatches += formula != actual
         rows.append((size, k, s, p, f"{size - k + 2 * p}/{s}", formula, actual))
     size_table = Table(
-        "Formula vs the shape an actual convolution produces",
-        ("W", "K", "S", "P", "(W − K + 2P)/S", "formula", "conv2d"),
+        _("Formula vs the shape an actual convolution produces"),
+        ("W", "K", "S", "P", "(W − K + 2P)/S", _("formula"), "conv2d"),
         tuple(rows),
     )
 
@@ -282,8 +286,8 @@ def conv_output_size_demo(rng: np.random.Generator, *, seed: int):
             index += 1
     fields = receptive_fields(vgg_layers)
     rf_table = Table(
-        "Receptive field through VGG-16: r += (k − 1)·jump, jump *= stride",
-        ("layer", "kernel", "stride", "receptive field", "jump"),
+        _("Receptive field through VGG-16: r += (k − 1)·jump, jump *= stride"),
+        (_("layer"), _("kernel"), _("stride"), _("receptive field"), _("jump")),
         tuple((n, k, s, r, j) for n, (k, s), (r, j) in zip(names, vgg_layers, fields, strict=True)),
     )
     rf = dict(zip(names, (r for r, _ in fields), strict=True))
@@ -304,31 +308,31 @@ def conv_output_size_demo(rng: np.random.Generator, *, seed: int):
     predicted = receptive_fields([(k, 1 if kind == "conv" else k) for kind, k in stack])[-1][0]
     checks = (
         check(
-            "The formula gives the output size of every convolution tried",
+            _("The formula gives the output size of every convolution tried"),
             mismatches,
-            "0 mismatches",
+            _("0 mismatches"),
             mismatches == 0,
         ),
         check(
-            "Two stacked 3x3 convs (stride 1) see 5x5, three see 7x7",
+            _("Two stacked 3x3 convs (stride 1) see 5x5, three see 7x7"),
             three_3x3,
-            "= 7 (and 5 for two)",
+            _("= 7 (and 5 for two)"),
             two_3x3 == 5 and three_3x3 == 7,
         ),
         check(
-            "VGG-16's conv5_3 has a 196x196 receptive field (212 after pool5)",
+            _("VGG-16's conv5_3 has a 196x196 receptive field (212 after pool5)"),
             rf["conv5_3"],
             "= 196",
             rf["conv5_3"] == 196 and rf["pool5"] == 212,
         ),
         check(
-            "Measured receptive field of conv3-conv3-pool2-conv3-conv3 matches the recursion",
+            _("Measured receptive field of conv3-conv3-pool2-conv3-conv3 matches the recursion"),
             measured,
             f"= {predicted}",
             measured == predicted,
         ),
     )
-    summary = (
+    summary = _(
         "Along one axis a conv or pooling layer maps W to ⌊(W − K + 2P)/S⌋ + 1 (the floor drops positions "
         "where the kernel would run off the padded input). Each layer adds (K − 1)·jump to the receptive "
         "field, where jump is the product of the strides before it, so stacked small kernels and pooling "
@@ -352,7 +356,7 @@ def conv_output_size_demo(rng: np.random.Generator, *, seed: int):
         "zh": "224x224x3 输入上全连接层与卷积层的参数量对比",
     },
     questions=("cnn-vs-fc",),
-    params=(Param("units", 64, "FC output units = conv output channels", min=1, max=4096),),
+    params=(Param("units", 64, N_("FC output units = conv output channels"), min=1, max=4096),),
 )
 def fc_vs_conv_params(rng: np.random.Generator, *, seed: int, units: int):
     rows = []
@@ -368,13 +372,13 @@ def fc_vs_conv_params(rng: np.random.Generator, *, seed: int, units: int):
             )
         )
     table = Table(
-        f"Learned parameters, {units} output units / channels (with biases)",
+        _("Learned parameters, {units} output units / channels (with biases)").format(units=units),
         (
-            "input",
+            _("input"),
             f"FC → {units}",
-            f"conv 3x3 → {units}",
-            f"conv 7x7 → {units}",
-            "FC with the conv's output size",
+            _("conv 3x3 → {units}").format(units=units),
+            _("conv 7x7 → {units}").format(units=units),
+            _("FC with the conv's output size"),
         ),
         tuple(rows),
     )
@@ -389,26 +393,28 @@ def fc_vs_conv_params(rng: np.random.Generator, *, seed: int, units: int):
     same = float(np.abs(fc_out - conv_out).max())
     checks = (
         check(
-            f"FC from 224x224x3 to {units} units: 150,528·{units} + {units} parameters",
+            _("FC from 224x224x3 to {units} units: 150,528·{units} + {units} parameters").format(units=units),
             fc,
             f"= {150_528 * units + units:,}",
             fc == 150_528 * units + units,
         ),
         check(
-            f"A 3x3 conv to {units} channels needs 27·{units} + {units}",
+            _("A 3x3 conv to {units} channels needs 27·{units} + {units}").format(units=units),
             conv3,
             f"= {28 * units:,}",
             conv3 == 28 * units,
         ),
-        check("The FC layer has over 5000x the conv's parameters", fc / conv3, "> 5000", fc / conv3 > 5000),
         check(
-            "FC equals a conv with a full-size kernel (8x8 input, 8x8 kernel, 1x1 output)",
+            _("The FC layer has over 5000x the conv's parameters"), fc / conv3, "> 5000", fc / conv3 > 5000
+        ),
+        check(
+            _("FC equals a conv with a full-size kernel (8x8 input, 8x8 kernel, 1x1 output)"),
             same,
-            "max abs diff < 1e-12",
+            _("max abs diff < 1e-12"),
             same < 1e-12,
         ),
     )
-    summary = (
+    summary = _(
         "A conv layer's parameters depend on kernel size and channels only, never on the image size, because "
         "one small filter is shared across all positions (weight sharing) and each output sees a local patch "
         "(sparse connectivity). An FC layer connects every input to every output; it is the special case of "
@@ -432,7 +438,7 @@ def fc_vs_conv_params(rng: np.random.Generator, *, seed: int, units: int):
         "zh": "输入平移一个像素时的最大池化：部分不变，而非完全不变",
     },
     questions=("cnn-layers",),
-    params=(Param("images", 16, "random 32x32 images (i.i.d. Gaussian pixels)", min=4, max=256),),
+    params=(Param("images", 16, N_("random 32x32 images (i.i.d. Gaussian pixels)"), min=4, max=256),),
 )
 def pooling_shift(rng: np.random.Generator, *, seed: int, images: int):
     x = rng.normal(size=(images, 1, 32, 32))
@@ -450,36 +456,36 @@ def pooling_shift(rng: np.random.Generator, *, seed: int, images: int):
     # For i.i.d. pixels an output is unchanged iff the maximum of the two windows lies in their overlap:
     # 2x2 windows shifted by one column share 2 of 6 pixels (1/3); 3x3 windows share 6 of 12 (1/2).
     table = Table(
-        "Fraction of outputs that do not change when the image moves one pixel right",
-        ("output", "unchanged", "theory (i.i.d. pixels)"),
+        _("Fraction of outputs that do not change when the image moves one pixel right"),
+        (_("output"), _("unchanged"), _("theory (i.i.d. pixels)")),
         (
-            ("pixels", raw, 0.0),
-            ("max pool 2x2, stride 2", pool2, 1 / 3),
-            ("max pool 3x3, stride 1", pool3, 1 / 2),
+            (_("pixels"), raw, 0.0),
+            (_("max pool 2x2, stride 2"), pool2, 1 / 3),
+            (_("max pool 3x3, stride 1"), pool3, 1 / 2),
         ),
     )
     checks = (
-        check("Raw pixels: essentially none keep their value", raw, "< 0.01", raw < 0.01),
+        check(_("Raw pixels: essentially none keep their value"), raw, "< 0.01", raw < 0.01),
         check(
-            "2x2 max pooling: about 1/3 of outputs are unchanged",
+            _("2x2 max pooling: about 1/3 of outputs are unchanged"),
             pool2,
             "|x − 1/3| < 0.05",
             abs(pool2 - 1 / 3) < 0.05,
         ),
         check(
-            "3x3 max pooling (stride 1): about 1/2 unchanged",
+            _("3x3 max pooling (stride 1): about 1/2 unchanged"),
             pool3,
             "|x − 1/2| < 0.05",
             abs(pool3 - 0.5) < 0.05,
         ),
         check(
-            "A shift by the stride (2 pixels) just shifts the pooled map by one cell",
+            _("A shift by the stride (2 pixels) just shifts the pooled map by one cell"),
             by_stride,
-            "max abs diff = 0",
+            _("max abs diff = 0"),
             by_stride == 0.0,
         ),
     )
-    summary = (
+    summary = _(
         "Pooling gives some invariance to small shifts: an output survives when the window's maximum stays "
         "inside the overlap of old and new windows. Larger windows keep more outputs unchanged, but no "
         "pooling layer is fully shift-invariant. The fractions here are for i.i.d. noise; they differ for "
@@ -509,7 +515,7 @@ def _circular_conv(x: np.ndarray, w: np.ndarray) -> np.ndarray:
         "zh": "卷积与平移可交换（平移等变）；带步长的池化则不满足",
     },
     questions=("cnn-why-conv",),
-    params=(Param("shift", 3, "shift in pixels (down and right)", min=1, max=6),),
+    params=(Param("shift", 3, N_("shift in pixels (down and right)"), min=1, max=6),),
 )
 def conv_equivariance(rng: np.random.Generator, *, seed: int, shift: int):
     x = rng.normal(size=(2, 3, 16, 16))
@@ -537,39 +543,39 @@ def conv_equivariance(rng: np.random.Generator, *, seed: int, shift: int):
     )
     two_pixels = float(np.abs(max_pool2d(move(y, 2), 2) - np.roll(pooled, (1, 1), axis=(2, 3))).max())
     table = Table(
-        f"max |f(shift(x)) − shift(f(x))| for a {shift}-pixel shift (16x16 maps)",
-        ("operation", "max abs diff"),
+        _("max |f(shift(x)) − shift(f(x))| for a {shift}-pixel shift (16x16 maps)").format(shift=shift),
+        (_("operation"), _("max abs diff")),
         (
-            ("3x3 conv, circular padding", circular),
-            ("3x3 conv, zero padding, interior", inside),
-            ("3x3 conv, zero padding, whole map", border),
-            ("2x2/2 max pool, 1-pixel shift, best output shift", best),
-            ("2x2/2 max pool, 2-pixel shift, output shift 1", two_pixels),
+            (_("3x3 conv, circular padding"), circular),
+            (_("3x3 conv, zero padding, interior"), inside),
+            (_("3x3 conv, zero padding, whole map"), border),
+            (_("2x2/2 max pool, 1-pixel shift, best output shift"), best),
+            (_("2x2/2 max pool, 2-pixel shift, output shift 1"), two_pixels),
         ),
     )
     checks = (
-        check("Circular conv: conv(shift(x)) = shift(conv(x))", circular, "< 1e-12", circular < 1e-12),
-        check("Zero-padded conv: equal away from the borders", inside, "< 1e-12", inside < 1e-12),
+        check(_("Circular conv: conv(shift(x)) = shift(conv(x))"), circular, "< 1e-12", circular < 1e-12),
+        check(_("Zero-padded conv: equal away from the borders"), inside, "< 1e-12", inside < 1e-12),
         check(
-            "Zero-padded conv: not equal at the borders (padding is not shifted)",
+            _("Zero-padded conv: not equal at the borders (padding is not shifted)"),
             border,
             "> 1e-3",
             border > 1e-3,
         ),
         check(
-            "Stride-2 max pooling: a 1-pixel input shift matches no shift of the pooled output",
+            _("Stride-2 max pooling: a 1-pixel input shift matches no shift of the pooled output"),
             best,
-            "min over output shifts of max diff > 0.1",
+            _("min over output shifts of max diff > 0.1"),
             best > 0.1,
         ),
         check(
-            "A 2-pixel shift (a multiple of the stride) does commute with it",
+            _("A 2-pixel shift (a multiple of the stride) does commute with it"),
             two_pixels,
             "= 0",
             two_pixels == 0.0,
         ),
     )
-    summary = (
+    summary = _(
         "The same filter is applied at every position, so moving the input moves the feature map by the same "
         "amount (equivariance). That suits data whose local statistics are the same everywhere, like images. "
         "Borders with zero padding and any stride > 1 (strided conv or pooling) break it for shifts that "
@@ -615,8 +621,8 @@ def _layer1_gradient(
     },
     questions=("cnn-resnet",),
     params=(
-        Param("depth", 50, "layers", min=30, max=60),
-        Param("width", 64, "units per layer", min=64, max=256),
+        Param("depth", 50, N_("layers"), min=30, max=60),
+        Param("width", 64, N_("units per layer"), min=64, max=256),
     ),
 )
 def resnet_gradient(rng: np.random.Generator, *, seed: int, depth: int, width: int):
@@ -625,51 +631,55 @@ def resnet_gradient(rng: np.random.Generator, *, seed: int, depth: int, width: i
     he = [w * math.sqrt(2.0) for w in lecun]
     upstream = rng.normal(size=(32, width))
     alpha = 1.0 / math.sqrt(depth)
+    plain_lecun, plain_he_init = _("plain, LeCun init"), _("plain, He init")
+    residual_lecun = _("residual, LeCun init, branch ×1/√{depth}").format(depth=depth)
     curves = {
-        "plain, LeCun init": _layer1_gradient(x, lecun, upstream, None),
-        "plain, He init": _layer1_gradient(x, he, upstream, None),
-        f"residual, LeCun init, branch ×1/√{depth}": _layer1_gradient(x, lecun, upstream, alpha),
+        plain_lecun: _layer1_gradient(x, lecun, upstream, None),
+        plain_he_init: _layer1_gradient(x, he, upstream, None),
+        residual_lecun: _layer1_gradient(x, lecun, upstream, alpha),
     }
     ratios = {name: float(c[0] / c[-1]) for name, c in curves.items()}
     layers = tuple(float(i) for i in range(depth + 1))
     plot = Plot(
-        "‖dL/dh‖ by layer (0 = network input)",
+        _("‖dL/dh‖ by layer (0 = network input)"),
         tuple(Series(name, tuple(map(float, c)), layers) for name, c in curves.items()),
-        xlabel="layer",
-        ylabel="gradient norm",
+        xlabel=_("layer"),
+        ylabel=_("gradient norm"),
         logy=True,
     )
     table = Table(
-        f"{depth}-layer ReLU MLP, width {width}: ‖dL/dh_0‖ / ‖dL/dh_{depth}‖",
-        ("network", "ratio", "expected order"),
+        _("{depth}-layer ReLU MLP, width {width}: ‖dL/dh_0‖ / ‖dL/dh_{depth}‖").format(
+            depth=depth, width=width
+        ),
+        (_("network"), _("ratio"), _("expected order")),
         (
-            ("plain, LeCun init", ratios["plain, LeCun init"], f"2^(−{depth}/2) = {2 ** (-depth / 2):.2g}"),
-            ("plain, He init", ratios["plain, He init"], "≈ 1 (with random spread)"),
-            (f"residual, LeCun init, branch ×1/√{depth}", list(ratios.values())[2], "O(1), ≥ 1"),
+            (plain_lecun, ratios[plain_lecun], f"2^(−{depth}/2) = {2 ** (-depth / 2):.2g}"),
+            (plain_he_init, ratios[plain_he_init], _("≈ 1 (with random spread)")),
+            (residual_lecun, list(ratios.values())[2], "O(1), ≥ 1"),
         ),
     )
     plain, plain_he, residual = ratios.values()
     checks = (
         check(
-            "Plain net, LeCun init: the gradient at layer 1 has nearly vanished",
+            _("Plain net, LeCun init: the gradient at layer 1 has nearly vanished"),
             plain,
             "< 1e-3",
             plain < 1e-3,
         ),
         check(
-            "Residual net, same weights: it reaches layer 1 at full size",
+            _("Residual net, same weights: it reaches layer 1 at full size"),
             residual,
-            "in [0.5, 10]",
+            _("in [0.5, 10]"),
             0.5 <= residual <= 10,
         ),
         check(
-            "Plain net, He init: no vanishing at initialization either",
+            _("Plain net, He init: no vanishing at initialization either"),
             plain_he,
-            "in [0.01, 100]",
+            _("in [0.01, 100]"),
             0.01 <= plain_he <= 100,
         ),
     )
-    summary = (
+    summary = _(
         "With an identity shortcut, dL/dh_l = dL/dh_L·Π(I + α·J_k): the identity term carries the gradient "
         "straight down, whatever the branches do. Without it the gradient is a product of layer Jacobians "
         "and shrinks or grows geometrically with the init scale (here ×1/√2 per layer for LeCun init). The "
@@ -707,21 +717,21 @@ def resnext_block_params(rng: np.random.Generator, *, seed: int):
     }
     resnext = {
         f"1x1, 256→{inner}": conv2d_params(256, inner, 1, bias=False),
-        f"3x3, {inner}→{inner}, {cardinality} groups": conv2d_params(
-            inner, inner, 3, groups=cardinality, bias=False
-        ),
+        _("3x3, {inner}→{inner}, {cardinality} groups").format(
+            inner=inner, cardinality=cardinality
+        ): conv2d_params(inner, inner, 3, groups=cardinality, bias=False),
         f"1x1, {inner}→256": conv2d_params(inner, 256, 1, bias=False),
     }
     paths = cardinality * (256 * d + 9 * d * d + d * 256)  # the paper's form: C·(256·d + 3·3·d·d + d·256)
-    rows = [("ResNet bottleneck", name, p) for name, p in bottleneck.items()]
+    rows = [(_("ResNet bottleneck"), name, p) for name, p in bottleneck.items()]
     rows += [("ResNeXt 32x4d", name, p) for name, p in resnext.items()]
     rows += [
-        ("ResNet bottleneck", "total", sum(bottleneck.values())),
-        ("ResNeXt 32x4d", "total", sum(resnext.values())),
+        (_("ResNet bottleneck"), _("total"), sum(bottleneck.values())),
+        ("ResNeXt 32x4d", _("total"), sum(resnext.values())),
     ]
     table = Table(
-        "Conv weights per block (no biases; BN adds a few hundred more)",
-        ("block", "layer", "parameters"),
+        _("Conv weights per block (no biases; BN adds a few hundred more)"),
+        (_("block"), _("layer"), _("parameters")),
         tuple(rows),
     )
     b_total, x_total = sum(bottleneck.values()), sum(resnext.values())
@@ -744,30 +754,35 @@ def resnext_block_params(rng: np.random.Generator, *, seed: int):
         summed += conv2d(h, c[:, part])
     same = float(np.abs(grouped - summed).max())
     checks = (
-        check("ResNet bottleneck 256→64→64→256 has 69,632 weights", b_total, "= 69,632", b_total == 69_632),
         check(
-            "ResNeXt block 256→128 (32x4d)→128→256 has 70,144 weights", x_total, "= 70,144", x_total == 70_144
+            _("ResNet bottleneck 256→64→64→256 has 69,632 weights"), b_total, "= 69,632", b_total == 69_632
         ),
         check(
-            "Same budget: the two differ by under 1%",
+            _("ResNeXt block 256→128 (32x4d)→128→256 has 70,144 weights"),
+            x_total,
+            "= 70,144",
+            x_total == 70_144,
+        ),
+        check(
+            _("Same budget: the two differ by under 1%"),
             abs(x_total / b_total - 1),
             "< 0.01",
             abs(x_total / b_total - 1) < 0.01,
         ),
         check(
-            "The paper's formula C·(256d + 9d² + 256d) gives the same count",
+            _("The paper's formula C·(256d + 9d² + 256d) gives the same count"),
             paths,
             "= 70,144",
             paths == x_total,
         ),
         check(
-            "A grouped conv block equals 32 summed paths of 256→4→4→256 (split-transform-merge)",
+            _("A grouped conv block equals 32 summed paths of 256→4→4→256 (split-transform-merge)"),
             same,
-            "max abs diff < 1e-10",
+            _("max abs diff < 1e-10"),
             same < 1e-10,
         ),
     )
-    summary = (
+    summary = _(
         "At the same parameter (and FLOP) budget, ResNeXt trades a 64-wide 3x3 conv for a 128-wide one split "
         "into 32 groups of 4 channels: more, thinner transformations ('cardinality'). The ResNeXt paper "
         "reports higher accuracy at equal complexity, e.g. ResNeXt-101 beating ResNet-200 at about half "
@@ -796,7 +811,7 @@ def _support(kernel: np.ndarray) -> tuple[int, int]:
         "zh": "Inception 中的卷积分解：参数节省与感受野不变",
     },
     questions=("cnn-inception",),
-    params=(Param("n", 7, "kernel size for the n×n → 1×n + n×1 row", min=3, max=15),),
+    params=(Param("n", 7, N_("kernel size for the n×n → 1×n + n×1 row"), min=3, max=15),),
 )
 def inception_factorization(rng: np.random.Generator, *, seed: int, n: int):
     # Weights per (input channel × output channel) pair, C→C, no biases.
@@ -808,11 +823,20 @@ def inception_factorization(rng: np.random.Generator, *, seed: int, n: int):
     direct = conv2d_params(192, 32, 5, bias=False)
     reduced = conv2d_params(192, 16, 1, bias=False) + conv2d_params(16, 32, 5, bias=False)
     rows.append(
-        ("GoogLeNet 3a 5x5 branch: 192→32 vs 192→16 (1x1)→32", direct, reduced, 1 - reduced / direct, "5x5")
+        (
+            _("GoogLeNet 3a 5x5 branch: 192→32 vs 192→16 (1x1)→32"),
+            direct,
+            reduced,
+            1 - reduced / direct,
+            "5x5",
+        )
     )
     table = Table(
-        "Weights (per C² for the first rows), savings and receptive field; multiply-adds scale the same way",
-        ("factorization", "before", "after", "saving", "receptive field"),
+        _(
+            "Weights (per C² for the first rows), savings and receptive field; "
+            "multiply-adds scale the same way"
+        ),
+        (_("factorization"), _("before"), _("after"), _("saving"), _("receptive field")),
         tuple((name, before, after, float(saving), rf) for name, before, after, saving, rf in rows),
     )
 
@@ -830,35 +854,38 @@ def inception_factorization(rng: np.random.Generator, *, seed: int, n: int):
     two_rf, fact_rf = _support(two_3x3), _support(factorized[0, 0])
     checks = (
         check(
-            "5x5 → two 3x3 saves 28% (25 → 18 weights per channel pair)",
+            _("5x5 → two 3x3 saves 28% (25 → 18 weights per channel pair)"),
             rows[0][3],
             "= 0.28",
             abs(rows[0][3] - 0.28) < 1e-12,
         ),
-        check("3x3 → 1x3 + 3x1 saves 33% (9 → 6)", rows[1][3], "= 1/3", abs(rows[1][3] - 1 / 3) < 1e-12),
+        check(_("3x3 → 1x3 + 3x1 saves 33% (9 → 6)"), rows[1][3], "= 1/3", abs(rows[1][3] - 1 / 3) < 1e-12),
         check(
-            "Two stacked 3x3 convs cover a 5x5 field (measured)",
+            _("Two stacked 3x3 convs cover a 5x5 field (measured)"),
             max(two_rf),
-            "= 5 (both axes)",
+            _("= 5 (both axes)"),
             two_rf == (5, 5),
         ),
         check(
-            "1x3 then 3x1 covers a 3x3 field (measured)", max(fact_rf), "= 3 (both axes)", fact_rf == (3, 3)
+            _("1x3 then 3x1 covers a 3x3 field (measured)"),
+            max(fact_rf),
+            _("= 3 (both axes)"),
+            fact_rf == (3, 3),
         ),
         check(
-            "With one channel, 1x3 then 3x1 is exactly a rank-1 3x3 kernel (outer product)",
+            _("With one channel, 1x3 then 3x1 is exactly a rank-1 3x3 kernel (outer product)"),
             rank_one,
-            "max abs diff < 1e-12",
+            _("max abs diff < 1e-12"),
             rank_one < 1e-12,
         ),
         check(
-            "A 1x1 reduction to 16 channels cuts GoogLeNet's 3a 5x5 branch by ~90% (153,600 → 15,872)",
+            _("A 1x1 reduction to 16 channels cuts GoogLeNet's 3a 5x5 branch by ~90% (153,600 → 15,872)"),
             rows[3][3],
-            "in [0.89, 0.90]",
+            _("in [0.89, 0.90]"),
             direct == 153_600 and reduced == 15_872 and 0.89 <= rows[3][3] <= 0.90,
         ),
     )
-    summary = (
+    summary = _(
         "Inception v1 runs 1x1, 3x3, 5x5 and pooling branches in parallel and puts 1x1 reductions before the "
         "expensive ones. Inception v2/v3 factorize: a 5x5 becomes two 3x3 and an n×n becomes 1×n then n×1, "
         "keeping the receptive field with fewer weights. The factorized layers are not equivalent to the "
@@ -884,9 +911,9 @@ def inception_factorization(rng: np.random.Generator, *, seed: int, n: int):
     },
     questions=("cnn-densenet",),
     params=(
-        Param("k0", 64, "channels entering the block", min=1, max=512),
-        Param("growth", 32, "growth rate k (channels each layer adds)", min=1, max=64),
-        Param("layers", 6, "layers in the block", min=1, max=24),
+        Param("k0", 64, N_("channels entering the block"), min=1, max=512),
+        Param("growth", 32, N_("growth rate k (channels each layer adds)"), min=1, max=64),
+        Param("layers", 6, N_("layers in the block"), min=1, max=24),
     ),
 )
 def densenet_growth(rng: np.random.Generator, *, seed: int, k0: int, growth: int, layers: int):
@@ -902,25 +929,30 @@ def densenet_growth(rng: np.random.Generator, *, seed: int, k0: int, growth: int
         features = np.concatenate([features, new], axis=1)  # every earlier map is reused, not recomputed
         rows.append((layer, c_in, k0 + (layer - 1) * growth, dense_layer_params(c_in, growth)))
     table = Table(
-        f"Dense block, k0 = {k0}, k = {growth}, BN-ReLU-1x1({4 * growth})-BN-ReLU-3x3({growth}) layers",
-        ("layer l", "input channels (run)", "k0 + (l−1)·k", "parameters"),
+        _("Dense block, k0 = {k0}, k = {growth}, BN-ReLU-1x1({width})-BN-ReLU-3x3({growth}) layers").format(
+            k0=k0, growth=growth, width=4 * growth
+        ),
+        (_("layer l"), _("input channels (run)"), "k0 + (l−1)·k", _("parameters")),
         tuple(rows),
     )
     dense = sum(r[3] for r in rows)
     out = features.shape[1]
     basic = 2 * (conv2d_params(out, out, 3, bias=False) + batchnorm_params(out))
-    stage: int | str = "n/a (width not a multiple of 4)"
+    stage: int | str = _("n/a (width not a multiple of 4)")
     if out % 4 == 0:
         stage = sum(bottleneck_params(out if i else k0, out // 4, downsample=i == 0) for i in range(3))
     compare = Table(
-        f"Blocks that output {out} channels",
-        ("block", "parameters"),
+        _("Blocks that output {out} channels").format(out=out),
+        (_("block"), _("parameters")),
         (
-            (f"dense block ({layers} layers, k = {growth})", dense),
-            (f"residual basic block (two 3x3, {out}→{out})", basic),
-            (f"3 ResNet bottlenecks ({k0}→{out}, width {out // 4})", stage),
-            ("DenseNet-121, whole network", _total(densenet121())),
-            ("ResNet-50, whole network", _total(resnet50())),
+            (_("dense block ({layers} layers, k = {growth})").format(layers=layers, growth=growth), dense),
+            (_("residual basic block (two 3x3, {out}→{out})").format(out=out), basic),
+            (
+                _("3 ResNet bottlenecks ({k0}→{out}, width {width})").format(k0=k0, out=out, width=out // 4),
+                stage,
+            ),
+            (_("DenseNet-121, whole network"), _total(densenet121())),
+            (_("ResNet-50, whole network"), _total(resnet50())),
         ),
     )
     dn121, rn50 = _total(densenet121()), _total(resnet50())
@@ -928,34 +960,34 @@ def densenet_growth(rng: np.random.Generator, *, seed: int, k0: int, growth: int
     three_by_three = conv2d_params(4 * growth, growth, 3, bias=False)
     checks = (
         check(
-            "Layer l receives k0 + (l − 1)·k channels (measured on a real forward pass)",
+            _("Layer l receives k0 + (l − 1)·k channels (measured on a real forward pass)"),
             mismatch,
-            "0 mismatches",
+            _("0 mismatches"),
             mismatch == 0,
         ),
         check(
-            "The block outputs k0 + L·k channels",
+            _("The block outputs k0 + L·k channels"),
             out,
             f"= {k0 + layers * growth}",
             out == k0 + layers * growth,
         ),
         check(
-            "A dense layer's 3x3 conv has 4k·k·9 weights, independent of how wide the block has grown",
+            _("A dense layer's 3x3 conv has 4k·k·9 weights, independent of how wide the block has grown"),
             three_by_three,
             f"= {36 * growth * growth:,}",
             three_by_three == 36 * growth * growth,
         ),
         check(
-            "DenseNet-121 (torchvision) has 7,978,856 parameters", dn121, "= 7,978,856", dn121 == 7_978_856
+            _("DenseNet-121 (torchvision) has 7,978,856 parameters"), dn121, "= 7,978,856", dn121 == 7_978_856
         ),
         check(
-            "…about 3.2x fewer than ResNet-50's 25,557,032",
+            _("…about 3.2x fewer than ResNet-50's 25,557,032"),
             rn50 / dn121,
-            "in [3.1, 3.3]",
+            _("in [3.1, 3.3]"),
             3.1 <= rn50 / dn121 <= 3.3,
         ),
     )
-    summary = (
+    summary = _(
         "Each dense layer adds only k new feature maps and reads all earlier ones, so layers stay narrow and "
         "features are reused instead of relearned; the cost is memory for the growing concatenation. "
         "Block against block the answer depends on the design (a basic residual block of the same width is "
