@@ -958,13 +958,15 @@ def config(
         return
     from rich.table import Table
 
+    from dlquiz.render.prose import prose
+
     table = Table(box=None, pad_edge=False)
     table.add_column(_("setting"), style="bold", no_wrap=True)  # names are never squeezed into "…"
     table.add_column(_("value"), no_wrap=True)
     table.add_column(_("meaning"), style="dim")
     for name, (default, meaning) in SETTINGS.items():
         shown = _("{meaning} (default {default})") if values[name] != default else "{meaning}"
-        table.add_row(name, str(values[name]), shown.format(meaning=_(meaning), default=default))
+        table.add_row(name, str(values[name]), prose(shown.format(meaning=_(meaning), default=default)))
     out = console()
     out.print(table)
     _say_database(out)

@@ -117,10 +117,11 @@ def interview_forecast(store: Store, catalog: Catalog, now: datetime) -> dict[st
     states = store.card_states()
     sections: dict[str, dict[str, Any]] = {}
 
-    def empty(section_id: str, title: str) -> dict[str, Any]:
+    def empty(section_id: str, title: str, title_zh: str | None = None) -> dict[str, Any]:
         return {
             "section": section_id,
             "title": title,
+            "title_zh": title_zh or title,
             "cards": 0,
             "studied": 0,
             "recall_now": 0.0,
@@ -129,7 +130,7 @@ def interview_forecast(store: Store, catalog: Catalog, now: datetime) -> dict[st
         }
 
     for section in catalog.sections:
-        sections[section.id] = empty(section.id, section.title.get("en"))
+        sections[section.id] = empty(section.id, section.title.get("en"), section.title.get("zh"))
     for card in catalog.cards():
         row = sections.setdefault(card.section, empty(card.section, card.section))
         row["cards"] += 1

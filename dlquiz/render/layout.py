@@ -4,6 +4,7 @@
   squeezes a column below its content's width and then crops it with "…").
 - ``WholePanel``: a rich Panel whose title or subtitle, when wider than the border, is printed inside
   as the first or last line (rich cuts it at the border).
+- ``TableOrLines``: a table when every cell fits whole, else the same rows as lines of text.
 """
 
 from __future__ import annotations
@@ -67,3 +68,18 @@ class WholePanel(Panel):
 
 def _label(label: Any) -> Text:
     return Text.from_markup(label) if isinstance(label, str) else label.copy()
+
+
+class TableOrLines:
+    """A table when its columns fit the width at their natural size, else ``lines`` (the same content, a
+    block per row): a table squeezed below that wraps its headers into fragments or cuts them."""
+
+    def __init__(self, table: Table, lines: list[Any]):
+        self.table, self.lines = table, lines
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        natural = Measurement.get(console, options.update_width(10_000), self.table).maximum  # unclamped
+        if natural <= options.max_width:
+            yield self.table
+        else:
+            yield from self.lines

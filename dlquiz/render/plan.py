@@ -6,11 +6,13 @@ from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text as RichText
 
-from dlquiz.i18n import N_, _
-from dlquiz.render.layout import WholePanel
+from dlquiz.i18n import N_, _, language
+from dlquiz.render.layout import TableOrLines, WholePanel
+from dlquiz.render.prose import prose
 
 
 def optimized(result: Any, stored: bool) -> RenderableType:
@@ -113,12 +115,19 @@ def pace_line(data: dict[str, Any]) -> str | None:
     return line
 
 
+def section_title(row: dict[str, Any]) -> str:
+    """A section's title in the interface language (the plan's rows carry both)."""
+    if language() == "zh" and row.get("title_zh"):
+        return row["title_zh"]
+    return row["title"] or row["section"]
+
+
 def section_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
     rows = []
     for row in data["sections"]:
         rows.append(
             (
-                row["title"] or row["section"],
+                section_title(row),
                 _("ready {ready} · {studied}/{cards} studied").format(
                     ready=_pct(row.get("readiness")), studied=row["studied"], cards=row["cards"]
                 )
@@ -145,14 +154,21 @@ def forecast(data: dict[str, Any]) -> RenderableType:
     table.add_column(_("ready"), justify="right")
     table.add_column(_("studied: recall"), justify="right")
     table.add_column(_("< target"), justify="right")
-    for row in [*data["sections"], {**data, "title": "[bold]" + _("all") + "[/]"}]:
-        table.add_row(
-            row["title"] or row["section"],
+    lines: list[RenderableType] = []  # the same rows for a narrow terminal: a title, then its figures
+    everything = {**data, "title": "[bold]" + _("all") + "[/]", "title_zh": "[bold]" + _("all") + "[/]"}
+    for row in [*data["sections"], everything]:
+        cells = (
             f"{row['studied']}/{row['cards']}",
             _pct(row.get("readiness")),
             _pct(row["recall_kept_up"]),
             str(row["below_target"]),
         )
+        table.add_row(section_title(row), *cells)
+        lines.append(prose(RichText.from_markup(section_title(row), style="bold")))
+        figures = " · ".join(
+            f"{column.header} {cell}" for column, cell in zip(table.columns[1:], cells, strict=True)
+        )
+        lines.append(Padding(prose(RichText(figures)), (0, 0, 0, 2)))
     notes = RichText(
         _(READINESS)
         + " "
@@ -168,7 +184,7 @@ def forecast(data: dict[str, Any]) -> RenderableType:
     if pace:
         parts.append(RichText.from_markup(pace))
     return WholePanel(
-        Group(*parts, table, notes),
+        Group(*parts, TableOrLines(table, lines), notes),
         title=_("dlquiz plan · interview {date}").format(date=plan["date"]),
         title_align="left",
         border_style="blue",
