@@ -303,15 +303,15 @@ def _topic(demo: Demo) -> str:
 def param_range(p: Any) -> str:
     """The values ``--set`` accepts, in words: "500 to 20000", "one of a, b", "true or false"."""
     if p.choices:
-        return "one of " + ", ".join(fmt(c) for c in p.choices)
+        return _("one of {choices}").format(choices=", ".join(fmt(c) for c in p.choices))
     if isinstance(p.default, bool):
-        return "true or false"
+        return _("true or false")
     if p.min is not None and p.max is not None:
-        return f"{fmt(p.min)} to {fmt(p.max)}"
+        return _("{min} to {max}").format(min=fmt(p.min), max=fmt(p.max))
     if p.min is not None:
-        return f"at least {fmt(p.min)}"
+        return _("at least {min}").format(min=fmt(p.min))
     if p.max is not None:
-        return f"at most {fmt(p.max)}"
+        return _("at most {max}").format(max=fmt(p.max))
     return ""
 
 
@@ -334,7 +334,7 @@ def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") 
             lines.append(Text(_labelled("questions", lang, ", ".join(demo.questions)), style="dim"))
             for p in demo.params:  # one per line: name=default, the values --set accepts, what it does
                 lines.append(
-                    Text.assemble(f"{p.name}={fmt(p.default)}", (f"  {param_range(p)}: {p.help}", "dim"))
+                    Text.assemble(f"{p.name}={fmt(p.default)}", (f"  {param_range(p)}: {_(p.help)}", "dim"))
                 )
             table.add_row(demo.id, Group(*lines))
         console.print(table)
