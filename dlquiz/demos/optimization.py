@@ -16,8 +16,14 @@ from dlquiz.kernels.optim import OPTIMIZERS, adagrad, adam, momentum, rmsprop, s
 
 
 def _paragraph(*sentences: str) -> str:
-    """Translated sentences as one paragraph: a space between English ones, none after a Chinese 。"""
-    return re.sub(r"(?<=[\u3000-\u303f\uff00-\uffef]) ", "", " ".join(sentences))
+    """Translated sentences as one paragraph: a space between English ones, none after a Chinese 。
+
+    Nor between two Han characters, where a value ("超过 3000") was put after a space in a template."""
+    return re.sub(
+        r"(?<=[\u3000-\u303f\uff00-\uffef]) |(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])",
+        "",
+        " ".join(sentences),
+    )
 
 
 def _rotation(angle: float) -> np.ndarray:
