@@ -9,7 +9,6 @@ fails it, so a new English sentence, an untranslated header or a forgotten ``_()
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -140,12 +139,3 @@ def test_prove_list_shows_parameter_help_and_ranges_in_chinese(cli) -> None:
     assert "0.05 到 0.2" in out
     english = cli("prove", "--list", env={"COLUMNS": "200"}).stdout
     assert "learning rate (each run takes 40/lr steps)" in english and "0.05 to 0.2" in english
-
-
-def test_the_catalog_has_each_msgid_once() -> None:
-    # Branches append to the catalog in parallel and git merges it as a union: the same string added on
-    # two branches would come out twice, which msgfmt rejects. polib keeps both, so read the text.
-    text = i18n.po_path("zh").read_text(encoding="utf-8")
-    msgids = Counter(re.findall(r'^msgid ((?:".*"\n)+)', text + "\n", flags=re.MULTILINE))
-    twice = [msgid for msgid, count in msgids.items() if count > 1]
-    assert len(msgids) > 100 and not twice, twice
