@@ -1108,7 +1108,7 @@ def prove(
                                 {
                                     "name": p.name,
                                     "default": p.default,
-                                    "help": p.help,
+                                    "help": _(p.help),
                                     "min": p.min,
                                     "max": p.max,
                                     "choices": list(p.choices) if p.choices else None,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
 
 from dlquiz.demos.registry import DemoResult, Param, Plot, Table, check, demo, series
+from dlquiz.i18n import N_, _
 from dlquiz.kernels.gradcheck import numeric_gradient, relative_error
 from dlquiz.kernels.losses import (
     l1,
@@ -21,6 +23,17 @@ from dlquiz.kernels.losses import (
 )
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+
+
+def _paragraph(*sentences: str) -> str:
+    """Translated sentences as one paragraph: a space between English ones, none after a Chinese 。
+
+    Nor between two Han characters, where a value ("超过 3000") was put after a space in a template."""
+    return re.sub(
+        r"(?<=[\u3000-\u303f\uff00-\uffef]) |(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])",
+        "",
+        " ".join(sentences),
+    )
 
 
 def _per_element_grad(loss: LossFn, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -40,8 +53,8 @@ def _per_element_grad(loss: LossFn, pred: np.ndarray, target: np.ndarray) -> np.
     },
     questions=("loss-smooth-l1", "loss-l1-vs-l2"),
     params=(
-        Param("beta", 1.0, "Smooth L1's switch point β (quadratic for |r| < β)", min=0.1, max=3.0),
-        Param("outlier", 100.0, "residual of an outlier", min=5.0, max=1e6),
+        Param("beta", 1.0, N_("Smooth L1's switch point β (quadratic for |r| < β)"), min=0.1, max=3.0),
+        Param("outlier", 100.0, N_("residual of an outlier"), min=5.0, max=1e6),
     ),
 )
 def regression_loss_gradients(
@@ -53,7 +66,7 @@ def regression_loss_gradients(
     def smooth(p: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
         return smooth_l1(p, t, beta=beta)
 
-    losses: dict[str, LossFn] = {"L1": l1, "L2 (squared)": mse, f"Smooth L1 (β = {beta:g})": smooth}
+    losses: dict[str, LossFn] = {"L1": l1, _("L2 (squared)"): mse, f"Smooth L1 (β = {beta:g})": smooth}
     grads = {name: _per_element_grad(fn, r, zeros) for name, fn in losses.items()}
     values = {name: np.array([fn(np.array([v]), np.zeros(1))[0] for v in r]) for name, fn in losses.items()}
     name_l1, name_l2, name_s = losses
@@ -78,44 +91,51 @@ def regression_loss_gradients(
         numeric_error = max(numeric_error, float(np.max(np.abs(analytic - numeric))))
     l2_outlier = float(probe_grads[name_l2][-1])
     checks = (
-        check("Smooth L1's gradient is bounded by 1, outliers included (largest |gradient|)",
+        check(_("Smooth L1's gradient is bounded by 1, outliers included (largest |gradient|)"),
                smooth_bound, "<= 1", smooth_bound <= 1.0),
-        check(f"L2's gradient grows with the residual: 2r = {2 * outlier:g} at the outlier r = {outlier:g}",
+        check(_("L2's gradient grows with the residual: 2r = {two_r:g} at the outlier r = {outlier:g}")
+               .format(two_r=2 * outlier, outlier=outlier),
                l2_outlier, f"= {2 * outlier:g}", math.isclose(l2_outlier, 2 * outlier, rel_tol=1e-12)),
-        check("Smooth L1's gradient shrinks to 0 with the residual: it is r/β for |r| < β (max deviation)",
+        check(_("Smooth L1's gradient shrinks to 0 with the residual: it is r/β for |r| < β (max deviation)"),
                shrink, "< 1e-12", shrink < 1e-12),
-        check("L1's gradient stays ±1 however small the residual (|gradient| at r = 0.01)",
+        check(_("L1's gradient stays ±1 however small the residual (|gradient| at r = 0.01)"),
                abs(float(probe_grads[name_l1][0])), "= 1", abs(probe_grads[name_l1][0]) == 1.0),
-        check("Smooth L1's value and slope are continuous at |r| = β (largest jump across it)",
+        check(_("Smooth L1's value and slope are continuous at |r| = β (largest jump across it)"),
                jump, "< 1e-9", jump < 1e-9),
-        check("the kernels' gradients match centered differences away from the kinks (max abs error)",
+        check(_("the kernels' gradients match centered differences away from the kinks (max abs error)"),
                numeric_error, "< 1e-8", numeric_error < 1e-8),
     )  # fmt: skip
     return DemoResult(
         "regression-loss-gradients",
-        "Gradients of L1, L2 and Smooth L1",
+        _("Gradients of L1, L2 and Smooth L1"),
         {"beta": beta, "outlier": outlier},
         seed,
-        summary=(
-            "Per-element loss and gradient against the residual r = ŷ − y. L2's gradient 2r grows without "
-            "bound, so one outlier can dominate a batch; L1's gradient is ±1 everywhere, even for tiny "
-            "residuals, so it keeps overshooting near the optimum and has a kink at 0. Smooth L1 is "
-            "quadratic for |r| < β (gradient r/β, shrinking to 0) and linear beyond (gradient ±1): robust "
-            "and smooth. β = 1 is the Fast R-CNN choice."
+        summary=_paragraph(
+            _("Per-element loss and gradient against the residual r = ŷ − y."),
+            _(
+                "L2's gradient 2r grows without bound, so one outlier can dominate a batch; L1's gradient is "
+                "±1 everywhere, even for tiny residuals, so it keeps overshooting near the optimum and has a "
+                "kink at 0."
+            ),
+            _(
+                "Smooth L1 is quadratic for |r| < β (gradient r/β, shrinking to 0) and linear beyond "
+                "(gradient ±1): robust and smooth."
+            ),
+            _("β = 1 is the Fast R-CNN choice."),
         ),
-        tables=(Table("gradient d loss / d r", ("r", *losses), rows),),
+        tables=(Table(_("gradient d loss / d r"), ("r", *losses), rows),),
         plots=(
             Plot(
-                "gradient vs residual",
+                _("gradient vs residual"),
                 tuple(series(n, g, r) for n, g in grads.items()),
-                xlabel="residual r",
+                xlabel=_("residual r"),
                 ylabel="d loss / d r",
             ),
             Plot(
-                "loss vs residual",
+                _("loss vs residual"),
                 tuple(series(n, v, r) for n, v in values.items()),
-                xlabel="residual r",
-                ylabel="loss",
+                xlabel=_("residual r"),
+                ylabel=_("loss"),
             ),
         ),  # fmt: skip
         checks=checks,
@@ -152,20 +172,20 @@ def _fit_l1(data: np.ndarray) -> float:
         "zh": "含离群点时拟合常数：L2 损失得到均值，L1 损失得到中位数",
     },
     questions=("loss-l1-vs-l2",),
-    params=(Param("outliers", 5, "how many of the 51 points are outliers", min=0, max=20),),
+    params=(Param("outliers", 5, N_("how many of the 51 points are outliers"), min=0, max=20),),
 )
 def mean_vs_median(rng: np.random.Generator, *, seed: int, outliers: int) -> DemoResult:
     n = 51  # odd, so the median (the L1 minimizer) is unique
     data = np.concatenate([rng.normal(5.0, 1.0, n - outliers), rng.uniform(50.0, 100.0, outliers)])
     farther = data.copy()
     farther[n - outliers :] *= 10.0  # the same outliers, ten times as far
-    fits = {name: (_fit_l2(x), _fit_l1(x)) for name, x in (("data", data), ("outliers 10x farther", farther))}
+    datasets = ((N_("data"), data), (N_("outliers 10x farther"), farther))  # English keys; shown as _(name)
+    fits = {name: (_fit_l2(x), _fit_l1(x)) for name, x in datasets}
     c2, c1 = fits["data"]
     f2, f1 = fits["outliers 10x farther"]
     mean, median = float(data.mean()), float(np.median(data))
     rows = tuple(
-        (name, float(x.mean()), fits[name][0], float(np.median(x)), fits[name][1])
-        for name, x in (("data", data), ("outliers 10x farther", farther))
+        (_(name), float(x.mean()), fits[name][0], float(np.median(x)), fits[name][1]) for name, x in datasets
     )
     grid = np.linspace(min(mean, median) - 3.0, max(mean, median) + 3.0, 200)
     curves = {
@@ -173,35 +193,44 @@ def mean_vs_median(rng: np.random.Generator, *, seed: int, outliers: int) -> Dem
         "L1": np.array([l1(np.full(n, c), data)[0] for c in grid]),
     }
     checks = (
-        check("minimizing L2 gives the mean (|fit − mean|)",
+        check(_("minimizing L2 gives the mean (|fit − mean|)"),
                abs(c2 - mean), "< 1e-9", abs(c2 - mean) < 1e-9),
-        check("minimizing L1 gives the median (|fit − median|)",
+        check(_("minimizing L1 gives the median (|fit − median|)"),
                abs(c1 - median), "< 1e-6", abs(c1 - median) < 1e-6),
-        check("moving the outliers 10x farther does not move the L1 fit (change)",
+        check(_("moving the outliers 10x farther does not move the L1 fit (change)"),
                abs(f1 - c1), "< 1e-6", abs(f1 - c1) < 1e-6),
     )  # fmt: skip
     if outliers:
         checks += (
-            check("... but drags the L2 fit along (change)", abs(f2 - c2), "> 1", abs(f2 - c2) > 1),
+            check(_("... but drags the L2 fit along (change)"), abs(f2 - c2), "> 1", abs(f2 - c2) > 1),
         )  # fmt: skip
     return DemoResult(
         "mean-vs-median",
-        "Mean vs median: L2 vs L1",
+        _("Mean vs median: L2 vs L1"),
         {"outliers": outliers},
         seed,
-        summary=(
-            f"{n - outliers} points from N(5, 1) and {outliers} outliers in [50, 100]. A constant c fitted "
-            "by gradient descent on mean (c − xᵢ)² converges to the mean, on mean |c − xᵢ| to the median. "
-            "The median ignores how far the outliers are, only on which side they lie: L1 is the robust "
-            "choice, L2 the one that estimates a conditional mean."
+        summary=_paragraph(
+            _("{inliers} points from N(5, 1) and {outliers} outliers in [50, 100].").format(
+                inliers=n - outliers, outliers=outliers
+            ),
+            _(
+                "A constant c fitted by gradient descent on mean (c − xᵢ)² converges to the mean, on "
+                "mean |c − xᵢ| to the median."
+            ),
+            _(
+                "The median ignores how far the outliers are, only on which side they lie: L1 is the robust "
+                "choice, L2 the one that estimates a conditional mean."
+            ),
         ),
-        tables=(Table("fitted constant", ("data", "mean", "L2 fit", "median", "L1 fit"), rows),),
+        tables=(
+            Table(_("fitted constant"), (_("data"), _("mean"), _("L2 fit"), _("median"), _("L1 fit")), rows),
+        ),
         plots=(
             Plot(
-                "loss of the constant c (relative to its minimum over the grid)",
+                _("loss of the constant c (relative to its minimum over the grid)"),
                 tuple(series(k, v / v.min(), grid) for k, v in curves.items()),
                 xlabel="c",
-                ylabel="loss / min",
+                ylabel=_("loss / min"),
             ),
         ),  # fmt: skip
         checks=checks,
@@ -220,7 +249,9 @@ def mean_vs_median(rng: np.random.Generator, *, seed: int, outliers: int) -> Dem
     },
     questions=("loss-ce-vs-mse",),
     params=(
-        Param("z", -10.0, "logit of a confidently wrong prediction (the target is 1)", min=-30.0, max=-5.0),
+        Param(
+            "z", -10.0, N_("logit of a confidently wrong prediction (the target is 1)"), min=-30.0, max=-5.0
+        ),
     ),
 )
 def ce_vs_mse_gradient(rng: np.random.Generator, *, seed: int, z: float) -> DemoResult:
@@ -254,38 +285,44 @@ def ce_vs_mse_gradient(rng: np.random.Generator, *, seed: int, z: float) -> Demo
         for v in probe
     )  # fmt: skip
     checks = (
-        check(f"cross-entropy's gradient at z = {z:g} (p = {p_z:.2g}, target 1) is p − 1: nearly −1",
+        check(_("cross-entropy's gradient at z = {z:g} (p = {p:.2g}, target 1) is p − 1: nearly −1")
+               .format(z=z, p=p_z),
                ce_z, "< −0.99", ce_z < -0.99),
-        check("MSE's gradient there is 2(p − 1)·p(1 − p): it vanishes (|gradient|)",
+        check(_("MSE's gradient there is 2(p − 1)·p(1 − p): it vanishes (|gradient|)"),
                abs(mse_z), "< 0.02", abs(mse_z) < 0.02),
-        check("MSE's gradient peaks at p = 1/3 (z = −ln 2), not where the prediction is most wrong (argmax)",
+        check(_("MSE's gradient peaks at p = 1/3 (z = −ln 2), not where the prediction is most wrong "
+                "(argmax)"),
                peak, "−0.693 ± 0.05", abs(peak + math.log(2.0)) <= 0.05),
-        check("cross-entropy's |gradient| only grows as the prediction gets more wrong (violations)",
+        check(_("cross-entropy's |gradient| only grows as the prediction gets more wrong (violations)"),
                ce_monotone, "= 0", ce_monotone == 0),
-        check("both gradients match centered differences (max abs error)",
+        check(_("both gradients match centered differences (max abs error)"),
                numeric_error, "< 1e-8", numeric_error < 1e-8),
     )  # fmt: skip
     return DemoResult(
         "ce-vs-mse-gradient",
-        "Cross-entropy vs MSE on a sigmoid output",
+        _("Cross-entropy vs MSE on a sigmoid output"),
         {"z": z},
         seed,
-        summary=(
-            "One sigmoid output p = σ(z) with target y = 1. With cross-entropy, ∂L/∂z = p − y: the more "
-            "wrong, the larger the gradient. With MSE, ∂L/∂z = 2(p − y)·p(1 − p): the factor "
-            f"σ'(z) = p(1 − p) goes to zero when the unit saturates, so at z = {z:g} the MSE gradient is "
-            f"{abs(mse_z / ce_z):.2g} times the cross-entropy one and learning stalls exactly when the "
-            "model is confidently wrong."
+        summary=_paragraph(
+            _("One sigmoid output p = σ(z) with target y = 1."),
+            _("With cross-entropy, ∂L/∂z = p − y: the more wrong, the larger the gradient."),
+            _(
+                "With MSE, ∂L/∂z = 2(p − y)·p(1 − p): the factor σ'(z) = p(1 − p) goes to zero when the unit "
+                "saturates, so at z = {z:g} the MSE gradient is {ratio:.2g} times the cross-entropy one and "
+                "learning stalls exactly when the model is confidently wrong."
+            ).format(z=z, ratio=abs(mse_z / ce_z)),
         ),
         tables=(
             Table(
-                "gradient with respect to the logit (target 1)", ("z", "p = σ(z)", "∂CE/∂z", "∂MSE/∂z"), rows
+                _("gradient with respect to the logit (target 1)"),
+                ("z", "p = σ(z)", "∂CE/∂z", "∂MSE/∂z"),
+                rows,
             ),
         ),  # fmt: skip
         plots=(
             Plot(
-                "gradient with respect to the logit, target 1",
-                (series("cross-entropy", g_ce, logits), series("MSE", g_mse, logits)),
+                _("gradient with respect to the logit, target 1"),
+                (series(_("cross-entropy"), g_ce, logits), series("MSE", g_mse, logits)),
                 xlabel="z",
                 ylabel="∂L/∂z",
             ),
@@ -306,8 +343,8 @@ def ce_vs_mse_gradient(rng: np.random.Generator, *, seed: int, z: float) -> Demo
     },
     questions=("loss-multilabel",),
     params=(
-        Param("steps", 300, "gradient-descent steps on the logits", min=100, max=5000),
-        Param("labels", 5, "number of labels (the first two are positive)", min=3, max=20),
+        Param("steps", 300, N_("gradient-descent steps on the logits"), min=100, max=5000),
+        Param("labels", 5, N_("number of labels (the first two are positive)"), min=3, max=20),
     ),
 )
 def multilabel_bce(rng: np.random.Generator, *, seed: int, steps: int, labels: int) -> DemoResult:
@@ -329,7 +366,7 @@ def multilabel_bce(rng: np.random.Generator, *, seed: int, steps: int, labels: i
     history: dict[str, np.ndarray] = {}
     for name, (grad_fn, prob_fn, lr) in runs.items():
         z, probs = start.copy(), [prob_fn(start)]
-        for _ in range(steps):
+        for _step in range(steps):
             z = z - lr * grad_fn(z)  # BCE's mean over labels divides each gradient by the label count
             probs.append(prob_fn(z))
         history[name] = np.array(probs)
@@ -339,48 +376,59 @@ def multilabel_bce(rng: np.random.Generator, *, seed: int, steps: int, labels: i
     sig_pos, sig_neg = float(sig[-1, :2].min()), float(sig[-1, 2:].max())
     soft_over_half = int(np.max(np.sum(soft > 0.5, axis=1)))
     checks = (
-        check("softmax: the two positives' probabilities never sum to more than 1 (max over training)",
+        check(_("softmax: the two positives' probabilities never sum to more than 1 (max over training)"),
                pos_sum_max, "<= 1 + 1e-12", pos_sum_max <= 1.0 + 1e-12),
-        check("softmax: the best it can do is 0.5 each (max |p − 0.5| over the positives at the end)",
+        check(_("softmax: the best it can do is 0.5 each (max |p − 0.5| over the positives at the end)"),
                soft_gap, "< 0.01", soft_gap < 0.01),
-        check("softmax: at most one label can be above 0.5 at any time (max count)",
+        check(_("softmax: at most one label can be above 0.5 at any time (max count)"),
                soft_over_half, "<= 1", soft_over_half <= 1),
-        check("sigmoid + BCE: both positives go to 1 (smaller positive probability)",
+        check(_("sigmoid + BCE: both positives go to 1 (smaller positive probability)"),
                sig_pos, "> 0.95", sig_pos > 0.95),
-        check("sigmoid + BCE: the negatives go to 0 (largest negative probability)",
+        check(_("sigmoid + BCE: the negatives go to 0 (largest negative probability)"),
                sig_neg, "< 0.05", sig_neg < 0.05),
     )  # fmt: skip
     rows = tuple(
-        (f"label {k} ({'positive' if target[k] else 'negative'})", float(target[k]), float(soft[-1, k]),
-         float(sig[-1, k]))
+        ((_("label {k} (positive)") if target[k] else _("label {k} (negative)")).format(k=k),
+         float(target[k]), float(soft[-1, k]), float(sig[-1, k]))
         for k in range(labels)
     )  # fmt: skip
     return DemoResult(
         "multilabel-bce",
-        "Softmax CE vs per-label BCE on a multi-label target",
+        _("Softmax CE vs per-label BCE on a multi-label target"),
         {"steps": steps, "labels": labels},
         seed,
-        summary=(
-            f"One example with {labels} labels, two of them present (target {target.astype(int).tolist()}). "
-            "Gradient descent on the logits. Softmax probabilities sum to 1, so two positives must share: "
-            "the optimum of the softmax cross-entropy is 0.5 each, and a 0.5 threshold would predict neither "
-            "(top-1 only one). Independent sigmoids with binary cross-entropy treat each label as its own "
-            "yes/no question and can drive every positive to 1 and every negative to 0."
+        summary=_paragraph(
+            _("One example with {labels} labels, two of them present (target {target}).").format(
+                labels=labels, target=target.astype(int).tolist()
+            ),
+            _("Gradient descent on the logits."),
+            _(
+                "Softmax probabilities sum to 1, so two positives must share: the optimum of the softmax "
+                "cross-entropy is 0.5 each, and a 0.5 threshold would predict neither (top-1 only one)."
+            ),
+            _(
+                "Independent sigmoids with binary cross-entropy treat each label as its own yes/no question "
+                "and can drive every positive to 1 and every negative to 0."
+            ),
         ),
         tables=(
-            Table(f"probabilities after {steps} steps", ("label", "target", "softmax", "sigmoid"), rows),
+            Table(
+                _("probabilities after {steps} steps").format(steps=steps),
+                (_("label"), _("target"), "softmax", "sigmoid"),
+                rows,
+            ),
         ),
         plots=(
             Plot(
-                "probability of the two positive labels",
+                _("probability of the two positive labels"),
                 (
                     series("softmax p₀", soft[:, 0]),
                     series("softmax p₁", soft[:, 1]),
                     series("sigmoid p₀", sig[:, 0]),
                     series("sigmoid p₁", sig[:, 1]),
                 ),
-                xlabel="step",
-                ylabel="probability",
+                xlabel=_("step"),
+                ylabel=_("probability"),
             ),
         ),
         checks=checks,
@@ -400,9 +448,13 @@ def multilabel_bce(rng: np.random.Generator, *, seed: int, steps: int, labels: i
     questions=("loss-logistic-regression",),
     params=(
         Param(
-            "lam", 0.1, "L2 strength λ (the loss adds λ/2·‖w‖²; the bias is not penalized)", min=0.0, max=10.0
+            "lam",
+            0.1,
+            N_("L2 strength λ (the loss adds λ/2·‖w‖²; the bias is not penalized)"),
+            min=0.0,
+            max=10.0,
         ),
-        Param("m", 50, "number of examples", min=5, max=2000),
+        Param("m", 50, N_("number of examples"), min=5, max=2000),
     ),
 )
 def logreg_gradient(rng: np.random.Generator, *, seed: int, lam: float, m: int) -> DemoResult:
@@ -418,7 +470,7 @@ def logreg_gradient(rng: np.random.Generator, *, seed: int, lam: float, m: int) 
 
     results = {}
     for l2 in (0.0, lam):
-        _, dw, db = logistic_regression(w, b, X, y, l2)
+        _loss, dw, db = logistic_regression(w, b, X, y, l2)
         results[l2] = (dw, db, *numeric(l2))
     # the textbook formula, written out here independently of the kernel
     p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
@@ -429,13 +481,13 @@ def logreg_gradient(rng: np.random.Generator, *, seed: int, lam: float, m: int) 
     errl = relative_error(np.append(dwl, dbl), np.append(ndwl, ndbl))
     formula_err = relative_error(dwl, by_hand)
     checks = (
-        check("without regularization, analytic = numeric gradient (relative error, w and b)",
+        check(_("without regularization, analytic = numeric gradient (relative error, w and b)"),
                err0, "< 1e-7", err0 < 1e-7),
-        check(f"with λ = {lam:g}, analytic = numeric gradient (relative error, w and b)",
+        check(_("with λ = {lam:g}, analytic = numeric gradient (relative error, w and b)").format(lam=lam),
                errl, "< 1e-7", errl < 1e-7),
-        check("the kernel's ∂L/∂w is (1/m)Xᵀ(p − y) + λw written out by hand (relative difference)",
+        check(_("the kernel's ∂L/∂w is (1/m)Xᵀ(p − y) + λw written out by hand (relative difference)"),
                formula_err, "< 1e-12", formula_err < 1e-12),
-        check("the L2 term leaves the bias gradient unchanged (|∂L/∂b with λ − without|)",
+        check(_("the L2 term leaves the bias gradient unchanged (|∂L/∂b with λ − without|)"),
                abs(dbl - db0), "< 1e-15", abs(dbl - db0) < 1e-15),
     )  # fmt: skip
     names = [f"w{i}" for i in range(d)] + ["b"]
@@ -443,25 +495,32 @@ def logreg_gradient(rng: np.random.Generator, *, seed: int, lam: float, m: int) 
     rows = tuple((names[i], *(float(col[i]) for col in columns)) for i in range(d + 1))
     return DemoResult(
         "logreg-gradient",
-        "Logistic regression gradient: analytic vs numeric",
+        _("Logistic regression gradient: analytic vs numeric"),
         {"lam": lam, "m": m},
         seed,
-        summary=(
-            f"m = {m} examples, {d} features, p = σ(Xw + b), L = mean binary cross-entropy + (λ/2)‖w‖². "
-            "The analytic gradient (1/m)Xᵀ(p − y) + λw, ∂L/∂b = mean(p − y), agrees with centered finite "
-            f"differences (h = 1e-5) to a relative {max(err0, errl):.1g}. The sigmoid's derivative cancels "
-            "against the log in the loss, which is why the gradient is simply the error p − y times the "
-            "input. With L1 instead, the penalty's subgradient is λ·sign(w)."
+        summary=_paragraph(
+            _(
+                "m = {m} examples, {d} features, p = σ(Xw + b), L = mean binary cross-entropy + (λ/2)‖w‖²."
+            ).format(m=m, d=d),
+            _(
+                "The analytic gradient (1/m)Xᵀ(p − y) + λw, ∂L/∂b = mean(p − y), agrees with centered finite "
+                "differences (h = 1e-5) to a relative {error:.1g}."
+            ).format(error=max(err0, errl)),
+            _(
+                "The sigmoid's derivative cancels against the log in the loss, which is why the gradient is "
+                "simply the error p − y times the input."
+            ),
+            _("With L1 instead, the penalty's subgradient is λ·sign(w)."),
         ),
         tables=(
             Table(
-                "gradient at a random (w, b)",
+                _("gradient at a random (w, b)"),
                 (
-                    "parameter",
-                    "analytic, λ = 0",
-                    "numeric, λ = 0",
-                    f"analytic, λ = {lam:g}",
-                    f"numeric, λ = {lam:g}",
+                    _("parameter"),
+                    _("analytic, λ = {lam:g}").format(lam=0),
+                    _("numeric, λ = {lam:g}").format(lam=0),
+                    _("analytic, λ = {lam:g}").format(lam=lam),
+                    _("numeric, λ = {lam:g}").format(lam=lam),
                 ),
                 rows,
             ),

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from dlquiz.demos.registry import MAX_POINTS, DemoResult, Param, Plot, Table, check, demo, series
+from dlquiz.i18n import N_, _
 from dlquiz.kernels.losses import mse
 from dlquiz.kernels.optim import OPTIMIZERS, adagrad, adam, momentum, rmsprop, sgd
+
+
+def _paragraph(*sentences: str) -> str:
+    """Translated sentences as one paragraph: a space between English ones, none after a Chinese 。
+
+    Nor between two Han characters, where a value ("超过 3000") was put after a space in a template."""
+    return re.sub(
+        r"(?<=[\u3000-\u303f\uff00-\uffef]) |(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])",
+        "",
+        " ".join(sentences),
+    )
 
 
 def _rotation(angle: float) -> np.ndarray:
@@ -93,11 +106,11 @@ def _cg_quadratic(A: np.ndarray, b: np.ndarray, tol: float, max_iter: int) -> li
     },
     questions=("opt-methods", "opt-gd-vs-newton"),
     params=(
-        Param("n", 100, "number of parameters (dimension of the quadratic)", min=2, max=300),
+        Param("n", 100, N_("number of parameters (dimension of the quadratic)"), min=2, max=300),
         Param(
             "kappa",
             100.0,
-            "condition number κ of the Hessian (largest / smallest eigenvalue)",
+            N_("condition number κ of the Hessian (largest / smallest eigenvalue)"),
             min=20,
             max=2000,
         ),
@@ -118,8 +131,9 @@ def second_order_cost(rng: np.random.Generator, *, seed: int, n: int, kappa: flo
     # flop estimates: a dense mat-vec is 2n², an LU solve 2n³/3 (what np.linalg.solve does)
     flops = {"GD": 2 * n * n + 4 * n, "CG": 2 * n * n + 10 * n, "Newton": 2 * n**3 / 3 + 4 * n * n}
     runs = {"GD": gd, "CG": cg, "Newton": newton}
+    label = {"GD": "GD", "CG": "CG", "Newton": _("Newton")}  # what the tables and plots call each run
     rows = tuple(
-        (name, len(hist) - 1, float(flops[name]), float(flops[name] * (len(hist) - 1)), hist[-1])
+        (label[name], len(hist) - 1, float(flops[name]), float(flops[name] * (len(hist) - 1)), hist[-1])
         for name, hist in runs.items()
     )
     scale_rows = tuple((f"{m:.0e}", float(8.0 * m * m), float(2.0 * m**3 / 3.0)) for m in (1e3, 1e6, 1e8))
@@ -130,50 +144,65 @@ def second_order_cost(rng: np.random.Generator, *, seed: int, n: int, kappa: flo
     cg_bound = math.ceil(math.log(2.0 * sqrt_k / tol) / -math.log((sqrt_k - 1.0) / (sqrt_k + 1.0)))
     gd_iters, cg_iters = len(gd) - 1, len(cg) - 1
     checks = (
-        check("Newton's method solves a quadratic in one step (relative gradient norm after it)",
+        check(_("Newton's method solves a quadratic in one step (relative gradient norm after it)"),
                newton[-1], "< 1e-10", newton[-1] < 1e-10),
-        check(f"GD (step 1/L) needs at most ln(1/tol)/−ln(1−1/κ) = {gd_bound} iterations",
+        check(_("GD (step 1/L) needs at most ln(1/tol)/−ln(1−1/κ) = {bound} iterations")
+               .format(bound=gd_bound),
                gd_iters, f"<= {gd_bound}", gd[-1] <= tol and gd_iters <= gd_bound),
-        check(f"CG needs at most ln(2√κ/tol)/−ln((√κ−1)/(√κ+1)) = {cg_bound} iterations",
+        check(_("CG needs at most ln(2√κ/tol)/−ln((√κ−1)/(√κ+1)) = {bound} iterations")
+               .format(bound=cg_bound),
                cg_iters, f"<= {cg_bound}", cg[-1] <= tol and cg_iters <= cg_bound),
-        check("CG needs far fewer iterations than GD (ratio GD / CG)",
+        check(_("CG needs far fewer iterations than GD (ratio GD / CG)"),
                gd_iters / cg_iters, "> 5", gd_iters > 5 * cg_iters),
     )  # fmt: skip
     plot_flops = Plot(
-        "relative gradient norm vs estimated flops",
-        tuple(series(name, hist, np.arange(len(hist)) * flops[name]) for name, hist in runs.items()),
-        xlabel="flops",
+        _("relative gradient norm vs estimated flops"),
+        tuple(series(label[name], hist, np.arange(len(hist)) * flops[name]) for name, hist in runs.items()),
+        xlabel=_("flops"),
         ylabel="‖∇f‖ / ‖∇f₀‖",
         logy=True,
     )
     plot_iters = Plot(
-        "relative gradient norm vs iteration",
-        tuple(series(name, hist) for name, hist in runs.items()),
-        xlabel="iteration",
+        _("relative gradient norm vs iteration"),
+        tuple(series(label[name], hist) for name, hist in runs.items()),
+        xlabel=_("iteration"),
         ylabel="‖∇f‖ / ‖∇f₀‖",
         logy=True,
     )
     return DemoResult(
         "second-order-cost",
-        "Iterations vs cost per iteration on a quadratic",
+        _("Iterations vs cost per iteration on a quadratic"),
         {"n": n, "kappa": kappa},
         seed,
-        summary=(
-            f"f(x) = ½xᵀAx − bᵀx with a dense {n}×{n} Hessian of condition number κ = {kappa:g}, solved to a "
-            f"relative gradient norm of {tol:g}. GD's iteration count grows like κ, CG's like √κ, and Newton "
-            "takes one step, but that step solves an n×n system: O(n³) flops and O(n²) memory. "
-            f"At n = {n} the cheapest in total flops is {cheapest}; the cubic cost decides as n grows, "
-            "and for a network with millions of parameters the Hessian alone would not fit in memory."
+        summary=_paragraph(
+            _(
+                "f(x) = ½xᵀAx − bᵀx with a dense {n}×{n} Hessian of condition number κ = {kappa:g}, solved "
+                "to a relative gradient norm of {tol:g}."
+            ).format(n=n, kappa=kappa, tol=tol),
+            _(
+                "GD's iteration count grows like κ, CG's like √κ, and Newton takes one step, but that step "
+                "solves an n×n system: O(n³) flops and O(n²) memory."
+            ),
+            _(
+                "At n = {n} the cheapest in total flops is {cheapest}; the cubic cost decides as n grows, "
+                "and for a network with millions of parameters the Hessian alone would not fit in memory."
+            ).format(n=n, cheapest=cheapest),
         ),
         tables=(
             Table(
-                "iterations and cost",
-                ("method", "iterations", "flops / iteration", "total flops", "final ‖∇f‖/‖∇f₀‖"),
+                _("iterations and cost"),
+                (
+                    _("method"),
+                    _("iterations"),
+                    _("flops / iteration"),
+                    _("total flops"),
+                    _("final ‖∇f‖/‖∇f₀‖"),
+                ),
                 rows,
             ),
             Table(
-                "one Newton step for n parameters (dense float64 Hessian)",
-                ("n", "Hessian memory (bytes)", "solve (flops)"),
+                _("one Newton step for n parameters (dense float64 Hessian)"),
+                ("n", _("Hessian memory (bytes)"), _("solve (flops)")),
                 scale_rows,
             ),
         ),  # fmt: skip
@@ -197,11 +226,11 @@ def second_order_cost(rng: np.random.Generator, *, seed: int, n: int, kappa: flo
         Param(
             "p",
             0.05,
-            "fraction of steps in which the sparse feature has a non-zero gradient",
+            N_("fraction of steps in which the sparse feature has a non-zero gradient"),
             min=0.02,
             max=0.25,
         ),
-        Param("steps", 1000, "number of steps", min=1000, max=20000),
+        Param("steps", 1000, N_("number of steps"), min=1000, max=20000),
     ),
 )
 def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: int) -> DemoResult:
@@ -216,14 +245,14 @@ def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: 
     grads[:, 1] *= active
     eps = 1e-8
     setups: dict[str, tuple[Callable[..., Any], float, str, Callable[[dict[str, Any]], np.ndarray]]] = {
-        "SGD": (sgd, 0.05, "nothing: one global rate", lambda s: np.zeros(2)),
-        "AdaGrad": (adagrad, 0.1, "sum of g²", lambda s: s["sum_sq"]),
-        "RMSProp": (rmsprop, 0.01, "EMA of g² (ρ = 0.9)", lambda s: s["sq_grad"]),
-        "Adam": (adam, 0.01, "EMA of g (β1) and of g² (β2 = 0.999)",
+        "SGD": (sgd, 0.05, _("nothing: one global rate"), lambda s: np.zeros(2)),
+        "AdaGrad": (adagrad, 0.1, _("sum of g²"), lambda s: s["sum_sq"]),
+        "RMSProp": (rmsprop, 0.01, _("EMA of g² (ρ = 0.9)"), lambda s: s["sq_grad"]),
+        "Adam": (adam, 0.01, _("EMA of g (β1) and of g² (β2 = 0.999)"),
                  lambda s: s["v"] / (1.0 - 0.999 ** s["t"])),
     }  # fmt: skip
     rates: dict[str, np.ndarray] = {}
-    for name, (step, lr, _, second_moment) in setups.items():
+    for name, (step, lr, _accumulates, second_moment) in setups.items():
         params, state = np.zeros(2), None
         eff = np.empty((steps, 2))
         for t in range(steps):
@@ -241,7 +270,7 @@ def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: 
     expected = 1.0 / math.sqrt(p)
     rows = []
     ratio: dict[str, float] = {}
-    for name, (_, lr, accumulates, _) in setups.items():
+    for name, (_step, lr, accumulates, _moment) in setups.items():
         dense, sparse = summary_rates(rates[name], name)
         ratio[name] = sparse / dense
         rows.append((name, accumulates, lr, dense, sparse, ratio[name]))
@@ -251,47 +280,59 @@ def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: 
     band = math.exp(4.0 * math.sqrt(3.0 / (4.0 * active.sum())))
     lo, hi = expected / band, expected * band
     checks = (
-        check(f"AdaGrad: sparse/dense effective rate ≈ 1/√p = {expected:.2f} (its sum of g² grows slower)",
-               ratio["AdaGrad"], f"in [{lo:.2f}, {hi:.2f}]", lo <= ratio["AdaGrad"] <= hi),
-        check("AdaGrad's effective rates never increase (largest step-to-step increase)",
+        check(_("AdaGrad: sparse/dense effective rate ≈ 1/√p = {expected:.2f} (its sum of g² grows slower)")
+               .format(expected=expected),
+               ratio["AdaGrad"], _("in [{lo:.2f}, {hi:.2f}]").format(lo=lo, hi=hi),
+               lo <= ratio["AdaGrad"] <= hi),
+        check(_("AdaGrad's effective rates never increase (largest step-to-step increase)"),
                float(adagrad_steps.max()), "<= 0", adagrad_steps.max() <= 0.0),
-        check("RMSProp: the sparse feature's effective rate is larger (sparse/dense)",
+        check(_("RMSProp: the sparse feature's effective rate is larger (sparse/dense)"),
                ratio["RMSProp"], "> 1", ratio["RMSProp"] > 1),
-        check("Adam: the sparse feature's effective rate is larger (sparse/dense)",
+        check(_("Adam: the sparse feature's effective rate is larger (sparse/dense)"),
                ratio["Adam"], "> 1", ratio["Adam"] > 1),
     )  # fmt: skip
     # before its first non-zero gradient the sparse coordinate's rate is η/ε: start its line there
     first = int(np.flatnonzero(active)[0])
     steps_axis = np.arange(1, steps + 1)
     plot = Plot(
-        "effective learning rate per coordinate",
+        _("effective learning rate per coordinate"),
         tuple(
-            series(f"{name} {which}", rates[name][start:, col], steps_axis[start:])
+            series(_(which).format(name=name), rates[name][start:, col], steps_axis[start:])
             for name in ("AdaGrad", "Adam")
-            for col, which, start in ((0, "dense", 0), (1, "sparse", first))
+            for col, which, start in ((0, N_("{name} dense"), 0), (1, N_("{name} sparse"), first))
         ),
-        xlabel="step",
-        ylabel="η / (√(accumulated g²) + ε)",
+        xlabel=_("step"),
+        ylabel=_("η / (√(accumulated g²) + ε)"),
         logy=True,
     )
     return DemoResult(
         "adaptive-lr-sparse",
-        "Effective learning rates of sparse vs dense features",
+        _("Effective learning rates of sparse vs dense features"),
         {"p": p, "steps": steps},
         seed,
-        summary=(
-            "The same gradient stream is fed to every optimizer: a dense coordinate whose gradient is "
-            f"N(0, 1) at every step and a sparse one with the same distribution in {active.sum()} of {steps} "
-            "steps. "
-            "AdaGrad divides by the root of a growing sum, so its rates only decay, and the rarely updated "
-            "coordinate keeps a rate about 1/√p times larger. RMSProp and Adam divide by a moving average, "
-            "which also stays small for a rarely active coordinate. (AdaGrad's rates are read at the last "
-            "step, the others' as medians over the steps where the coordinate's gradient is non-zero.)"
+        summary=_paragraph(
+            _(
+                "The same gradient stream is fed to every optimizer: a dense coordinate whose gradient is "
+                "N(0, 1) at every step and a sparse one with the same distribution in {active} of {steps} "
+                "steps."
+            ).format(active=active.sum(), steps=steps),
+            _(
+                "AdaGrad divides by the root of a growing sum, so its rates only decay, and the rarely "
+                "updated coordinate keeps a rate about 1/√p times larger."
+            ),
+            _(
+                "RMSProp and Adam divide by a moving average, which also stays small for a rarely active "
+                "coordinate."
+            ),
+            _(
+                "(AdaGrad's rates are read at the last step, the others' as medians over the steps where the "
+                "coordinate's gradient is non-zero.)"
+            ),
         ),
         tables=(
             Table(
-                "effective learning rate η/(√accumulator + ε)",
-                ("optimizer", "accumulates", "η", "dense", "sparse", "sparse / dense"),
+                _("effective learning rate η/(√accumulator + ε)"),
+                (_("optimizer"), _("accumulates"), "η", _("dense"), _("sparse"), _("sparse / dense")),
                 tuple(rows),
             ),
         ),  # fmt: skip
@@ -322,8 +363,10 @@ def _saddle_grad(p: np.ndarray) -> np.ndarray:
     },
     questions=("opt-local-minima",),
     params=(
-        Param("lr", 0.1, "learning rate (each run takes 40/lr steps)", min=0.05, max=0.2),
-        Param("noise", 0.01, "standard deviation of the gradient noise in the SGD run", min=0.001, max=0.05),
+        Param("lr", 0.1, N_("learning rate (each run takes 40/lr steps)"), min=0.05, max=0.2),
+        Param(
+            "noise", 0.01, N_("standard deviation of the gradient noise in the SGD run"), min=0.001, max=0.05
+        ),
     ),
 )
 def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: float) -> DemoResult:
@@ -348,65 +391,78 @@ def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: floa
 
     runs = {
         "GD": run(start, sgd, False),
-        "momentum": run(start, momentum, False, mu=0.9),
-        "SGD (noisy gradient)": run(start, sgd, True),
-        "GD + perturbation": run(start + perturbation, sgd, False),
-        "momentum + perturbation": run(start + perturbation, momentum, False, mu=0.9),
-    }
+        N_("momentum"): run(start, momentum, False, mu=0.9),
+        N_("SGD (noisy gradient)"): run(start, sgd, True),
+        N_("GD + perturbation"): run(start + perturbation, sgd, False),
+        N_("momentum + perturbation"): run(start + perturbation, momentum, False, mu=0.9),
+    }  # the English names are the keys; tables and plots show _(name)
 
     def escape_step(values: np.ndarray) -> int | None:
         below = np.flatnonzero(values < -0.2)  # well below the saddle's value 0, on the way to −¼
         return int(below[0]) if below.size else None
 
-    escapes = {name: escape_step(values) for name, (_, values) in runs.items()}
+    escapes = {name: escape_step(values) for name, (_end, values) in runs.items()}
     rows = tuple(
-        (name, float(p[0]), float(p[1]), float(values[-1]), "—" if escapes[name] is None else escapes[name])
+        (
+            _(name),
+            float(p[0]),
+            float(p[1]),
+            float(values[-1]),
+            "—" if escapes[name] is None else escapes[name],
+        )
         for name, (p, values) in runs.items()
     )
     gd_end = runs["GD"][0]
     hessian_min = min(1.0, 3.0 * float(gd_end[1]) ** 2 - 1.0)  # Hessian of f is diag(1, 3y² − 1)
     e_gd, e_mom = escapes["GD + perturbation"], escapes["momentum + perturbation"]
     speedup = (e_gd / e_mom) if e_gd and e_mom else 0.0
-    finals = {name: float(values[-1]) for name, (_, values) in runs.items()}
+    finals = {name: float(values[-1]) for name, (_end, values) in runs.items()}
     # near the saddle y_{t+1} = y_t + μ(y_t − y_{t−1}) + η·y_t: the growth factor solves r² − (1+μ+η)r + μ = 0
     b = 1.0 + 0.9 + lr
     growth_momentum = (b + math.sqrt(b * b - 4.0 * 0.9)) / 2.0
     checks = (
-        check("GD started on the stable manifold (y = 0) converges to the saddle (distance to it)",
+        check(_("GD started on the stable manifold (y = 0) converges to the saddle (distance to it)"),
                float(np.linalg.norm(gd_end)), "< 1e-8", np.linalg.norm(gd_end) < 1e-8),
-        check("where GD stopped is a saddle, not a minimum (smallest Hessian eigenvalue)",
+        check(_("where GD stopped is a saddle, not a minimum (smallest Hessian eigenvalue)"),
                hessian_min, "< 0", hessian_min < 0),
-        check("momentum alone cannot leave y = 0 either (final |y|)",
+        check(_("momentum alone cannot leave y = 0 either (final |y|)"),
                abs(float(runs["momentum"][0][1])), "= 0", runs["momentum"][0][1] == 0.0),
-        check("SGD's gradient noise escapes to a minimum (final f; minimum −0.25)",
+        check(_("SGD's gradient noise escapes to a minimum (final f; minimum −0.25)"),
                finals["SGD (noisy gradient)"], "< −0.24", finals["SGD (noisy gradient)"] < -0.24),
-        check("a 1e-6 perturbation lets GD escape too (final f)",
+        check(_("a 1e-6 perturbation lets GD escape too (final f)"),
                finals["GD + perturbation"], "< −0.24", finals["GD + perturbation"] < -0.24),
-        check("perturbation + momentum escapes (final f)",
+        check(_("perturbation + momentum escapes (final f)"),
                finals["momentum + perturbation"], "< −0.24", finals["momentum + perturbation"] < -0.24),
-        check("momentum escapes faster than GD from the same perturbation (ratio of escape steps)",
+        check(_("momentum escapes faster than GD from the same perturbation (ratio of escape steps)"),
                speedup, "> 1.5", speedup > 1.5),
     )  # fmt: skip
     return DemoResult(
         "saddle-escape",
-        "Escaping a saddle point",
+        _("Escaping a saddle point"),
         {"lr": lr, "noise": noise},
         seed,
-        summary=(
-            "f(x, y) = ½x² + ¼y⁴ − ½y² has a saddle at (0, 0) with f = 0 and minima at (0, ±1) with "
-            "f = −0.25. From (1, 0) the gradient never has a y-component, so GD (with or without momentum) "
-            "slides into "
-            "the saddle and stops: a zero gradient does not mean a minimum. Any y-component, from gradient "
-            f"noise or a tiny random perturbation, grows by a factor 1 + η = {1 + lr:.3g} per step near the "
-            f"saddle; with momentum μ = 0.9 the factor is {growth_momentum:.3g}, the larger root of "
-            "r² − (1 + μ + η)r + μ = 0. 'Escape step' is the first step with f < −0.2."
+        summary=_paragraph(
+            _(
+                "f(x, y) = ½x² + ¼y⁴ − ½y² has a saddle at (0, 0) with f = 0 and minima at (0, ±1) with "
+                "f = −0.25."
+            ),
+            _(
+                "From (1, 0) the gradient never has a y-component, so GD (with or without momentum) slides "
+                "into the saddle and stops: a zero gradient does not mean a minimum."
+            ),
+            _(
+                "Any y-component, from gradient noise or a tiny random perturbation, grows by a factor "
+                "1 + η = {growth:.3g} per step near the saddle; with momentum μ = 0.9 the factor is "
+                "{growth_momentum:.3g}, the larger root of r² − (1 + μ + η)r + μ = 0."
+            ).format(growth=1 + lr, growth_momentum=growth_momentum),
+            _("'Escape step' is the first step with f < −0.2."),
         ),
-        tables=(Table("where each run ends", ("run", "x", "y", "final f", "escape step"), rows),),
+        tables=(Table(_("where each run ends"), (_("run"), "x", "y", _("final f"), _("escape step")), rows),),
         plots=(
             Plot(
-                "f along each run",
-                tuple(series(name, values) for name, (_, values) in runs.items()),
-                xlabel="step",
+                _("f along each run"),
+                tuple(series(_(name), values) for name, (_p, values) in runs.items()),
+                xlabel=_("step"),
                 ylabel="f(x, y)",
             ),
         ),
@@ -426,8 +482,8 @@ def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: floa
     },
     questions=("opt-gd-principle",),
     params=(
-        Param("lr", 0.05, "learning rate (the same for all three methods)", min=0.001, max=0.15),
-        Param("epochs", 5, "passes over the data for the loss curves", min=1, max=50),
+        Param("lr", 0.05, N_("learning rate (the same for all three methods)"), min=0.001, max=0.15),
+        Param("epochs", 5, N_("passes over the data for the loss curves"), min=1, max=50),
     ),
 )
 def batch_size_variance(rng: np.random.Generator, *, seed: int, lr: float, epochs: int) -> DemoResult:
@@ -458,33 +514,33 @@ def batch_size_variance(rng: np.random.Generator, *, seed: int, lr: float, epoch
     deviation = float(np.max(np.abs(variance_arr * sizes / spread - 1.0)))
 
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name, size in (("BGD (B = 200)", n), ("SGD (B = 1)", 1), ("mini-batch (B = 32)", 32)):
+    for name, size in (("BGD (B = 200)", n), ("SGD (B = 1)", 1), (_("mini-batch (B = 32)"), 32)):
         w, seen, xs, losses = w0, 0, [0.0], [loss(w0)]
-        for _ in range(epochs):
+        for _epoch in range(epochs):
             order = rng.permutation(n)  # each epoch visits every example once, in a new order
             for start in range(0, n, size):
                 rows = order[start : start + size]
-                w, _ = sgd(w, grad(w, rows), None, lr=lr)
+                w, _state = sgd(w, grad(w, rows), None, lr=lr)
                 seen += rows.size
                 xs.append(seen / n)
                 losses.append(loss(w))
         curves[name] = (np.array(xs), np.array(losses))
     after_one = {name: float(ls[np.searchsorted(xs, 1.0)]) for name, (xs, ls) in curves.items()}
-    increases = {name: int(np.sum(np.diff(ls) > 0)) for name, (_, ls) in curves.items()}
+    increases = {name: int(np.sum(np.diff(ls) > 0)) for name, (_xs, ls) in curves.items()}
     best = loss(np.linalg.lstsq(X, y, rcond=None)[0])
     bgd, sgd_name, mb = curves
     checks = (
-        check("gradient variance ∝ 1/B: slope of log variance vs log B",
+        check(_("gradient variance ∝ 1/B: slope of log variance vs log B"),
                slope, "−1 ± 0.05", abs(slope + 1.0) <= 0.05),
-        check("each measured variance matches tr Cov / B (largest relative deviation, 2000 draws each)",
+        check(_("each measured variance matches tr Cov / B (largest relative deviation, 2000 draws each)"),
                deviation, "< 0.25", deviation < 0.25),
-        check("after one epoch at the same lr, SGD's loss is below BGD's (ratio SGD / BGD)",
+        check(_("after one epoch at the same lr, SGD's loss is below BGD's (ratio SGD / BGD)"),
                after_one[sgd_name] / after_one[bgd], "< 1", after_one[sgd_name] < after_one[bgd]),
-        check("after one epoch, mini-batch's loss is below BGD's (ratio mini-batch / BGD)",
+        check(_("after one epoch, mini-batch's loss is below BGD's (ratio mini-batch / BGD)"),
                after_one[mb] / after_one[bgd], "< 1", after_one[mb] < after_one[bgd]),
-        check("BGD's loss never goes up (count of increases; lr < 2/L)",
+        check(_("BGD's loss never goes up (count of increases; lr < 2/L)"),
                increases[bgd], "= 0", increases[bgd] == 0),
-        check("SGD's loss is noisy: it goes up at some steps (count of increases)",
+        check(_("SGD's loss is noisy: it goes up at some steps (count of increases)"),
                increases[sgd_name], "> 0", increases[sgd_name] > 0),
     )  # fmt: skip
     variance_rows = tuple(
@@ -495,29 +551,38 @@ def batch_size_variance(rng: np.random.Generator, *, seed: int, lr: float, epoch
     )
     return DemoResult(
         "batch-size-variance",
-        "Gradient variance vs batch size; BGD, SGD and mini-batch",
+        _("Gradient variance vs batch size; BGD, SGD and mini-batch"),
         {"lr": lr, "epochs": epochs},
         seed,
-        summary=(
-            f"Linear regression, {n} examples, {d} features, loss mean((xᵀw − y)²). The variance of a "
-            "mini-batch gradient (B examples drawn independently) is the per-example variance divided by B: "
-            "a 4x larger batch halves the gradient noise's standard deviation. At the same learning rate BGD "
-            "makes one exact step per epoch, SGD makes n noisy ones; SGD gets low fast but, with a constant "
-            f"step, keeps bouncing around the minimum (least-squares loss {best:.4f})."
+        summary=_paragraph(
+            _("Linear regression, {n} examples, {d} features, loss mean((xᵀw − y)²).").format(n=n, d=d),
+            _(
+                "The variance of a mini-batch gradient (B examples drawn independently) is the per-example "
+                "variance divided by B: a 4x larger batch halves the gradient noise's standard deviation."
+            ),
+            _(
+                "At the same learning rate BGD makes one exact step per epoch, SGD makes n noisy ones; SGD "
+                "gets low fast but, with a constant step, keeps bouncing around the minimum (least-squares "
+                "loss {best:.4f})."
+            ).format(best=best),
         ),
         tables=(
             Table(
-                "mini-batch gradient variance at w = 0",
-                ("B", "measured E‖g_B − g‖²", "tr Cov / B", "measured · B / tr Cov"),
+                _("mini-batch gradient variance at w = 0"),
+                ("B", _("measured E‖g_B − g‖²"), "tr Cov / B", _("measured · B / tr Cov")),
                 variance_rows,
             ),
-            Table("loss curves", ("method", "updates", "loss after 1 epoch", "final loss"), curve_rows),
+            Table(
+                _("loss curves"),
+                (_("method"), _("updates"), _("loss after 1 epoch"), _("final loss")),
+                curve_rows,
+            ),
         ),  # fmt: skip
         plots=(
             Plot(
-                "gradient variance vs batch size",
+                _("gradient variance vs batch size"),
                 (
-                    series("measured", variance_arr, np.log2(sizes)),
+                    series(_("measured"), variance_arr, np.log2(sizes)),
                     series("tr Cov / B", spread / sizes, np.log2(sizes)),
                 ),
                 xlabel="log₂ B",
@@ -525,10 +590,10 @@ def batch_size_variance(rng: np.random.Generator, *, seed: int, lr: float, epoch
                 logy=True,
             ),
             Plot(
-                "training loss",
+                _("training loss"),
                 tuple(series(name, ls, xs) for name, (xs, ls) in curves.items()),
-                xlabel="epochs",
-                ylabel="loss",
+                xlabel=_("epochs"),
+                ylabel=_("loss"),
                 logy=True,
             ),
         ),
@@ -551,7 +616,7 @@ def _race(
     curves = {}
     for name, kwargs in hyper.items():
         p, state, values = start, None, [f(start)]
-        for _ in range(steps):
+        for _step in range(steps):
             p, state = OPTIMIZERS[name](p, grad(p), state, **kwargs)
             values.append(f(p))
         curves[name] = np.array(values)
@@ -570,8 +635,8 @@ def _hyper_text(kwargs: dict[str, float]) -> str:
     },
     questions=("opt-gd-improvements",),
     params=(
-        Param("kappa", 100.0, "condition number of the quadratic (200 steps)", min=50, max=200),
-        Param("steps", 1000, "steps on Rosenbrock", min=500, max=20000),
+        Param("kappa", 100.0, N_("condition number of the quadratic (200 steps)"), min=50, max=200),
+        Param("steps", 1000, N_("steps on Rosenbrock"), min=500, max=20000),
     ),
 )
 def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: int) -> DemoResult:
@@ -617,54 +682,59 @@ def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: 
     r_ratio = float(rosen["sgd"][-1] / rosen["momentum"][-1])
     worst = max(max(c[-1] / c[0] for c in quad.values()), max(c[-1] / c[0] for c in rosen.values()))
     checks = (
-        check("quadratic: momentum beats plain SGD at the same lr (final loss SGD / momentum)",
+        check(_("quadratic: momentum beats plain SGD at the same lr (final loss SGD / momentum)"),
                q_ratio, "> 100", q_ratio > 100),
-        check("quadratic: Nesterov beats plain SGD at the same lr (final loss SGD / Nesterov)",
+        check(_("quadratic: Nesterov beats plain SGD at the same lr (final loss SGD / Nesterov)"),
                n_ratio, "> 100", n_ratio > 100),
-        check("Rosenbrock: momentum beats plain SGD at the same lr (final loss SGD / momentum)",
+        check(_("Rosenbrock: momentum beats plain SGD at the same lr (final loss SGD / momentum)"),
                r_ratio, "> 10", r_ratio > 10),
-        check("every optimizer lowers both losses (largest final / initial)", worst, "< 1", worst < 1),
+        check(_("every optimizer lowers both losses (largest final / initial)"), worst, "< 1", worst < 1),
     )  # fmt: skip
     return DemoResult(
         "optimizer-race",
-        "Optimizer race",
+        _("Optimizer race"),
         {"kappa": kappa, "steps": steps},
         seed,
-        summary=(
-            f"A quadratic with condition number κ = {kappa:g} (rotated 30°) from (4, 2), 200 steps, "
-            f"and the Rosenbrock function from (−1.2, 1), {steps} steps. SGD, momentum and Nesterov share "
-            "one lr "
-            "per problem; the adaptive methods get hand-picked rates (not tuned per problem, so the ranking "
-            "among them is not a verdict). Momentum damps the zig-zag across the narrow valley and keeps "
-            "speed along it; AdaDelta starts slowly because its step size is built from past steps "
-            "(√ε at first)."
+        summary=_paragraph(
+            _(
+                "A quadratic with condition number κ = {kappa:g} (rotated 30°) from (4, 2), 200 steps, and "
+                "the Rosenbrock function from (−1.2, 1), {steps} steps."
+            ).format(kappa=kappa, steps=steps),
+            _(
+                "SGD, momentum and Nesterov share one lr per problem; the adaptive methods get hand-picked "
+                "rates (not tuned per problem, so the ranking among them is not a verdict)."
+            ),
+            _(
+                "Momentum damps the zig-zag across the narrow valley and keeps speed along it; AdaDelta "
+                "starts slowly because its step size is built from past steps (√ε at first)."
+            ),
         ),
         tables=(
             Table(
-                "final loss",
+                _("final loss"),
                 (
-                    "optimizer",
-                    "quadratic: hyper-parameters",
-                    "quadratic loss",
-                    "Rosenbrock: hyper-parameters",
-                    "Rosenbrock loss",
+                    _("optimizer"),
+                    _("quadratic: hyper-parameters"),
+                    _("quadratic loss"),
+                    _("Rosenbrock: hyper-parameters"),
+                    _("Rosenbrock loss"),
                 ),
                 rows,
             ),
         ),  # fmt: skip
         plots=(
             Plot(
-                "ill-conditioned quadratic",
+                _("ill-conditioned quadratic"),
                 tuple(series(k, v) for k, v in quad.items()),
-                xlabel="step",
-                ylabel="loss",
+                xlabel=_("step"),
+                ylabel=_("loss"),
                 logy=True,
             ),
             Plot(
-                "Rosenbrock",
+                _("Rosenbrock"),
                 tuple(series(k, v) for k, v in rosen.items()),
-                xlabel="step",
-                ylabel="loss",
+                xlabel=_("step"),
+                ylabel=_("loss"),
                 logy=True,
             ),
         ),  # fmt: skip
@@ -684,10 +754,10 @@ def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: 
     },
     questions=("opt-gd-improvements", "opt-adaptive"),
     params=(
-        Param("lr", 0.001, "learning rate η", min=1e-6, max=1.0),
-        Param("beta1", 0.9, "β1, decay of the first-moment EMA", min=0.0, max=0.999),
-        Param("beta2", 0.999, "β2, decay of the second-moment EMA", min=0.9, max=0.99999),
-        Param("rows", 12, "steps listed in the table", min=1, max=50),
+        Param("lr", 0.001, N_("learning rate η"), min=1e-6, max=1.0),
+        Param("beta1", 0.9, N_("β1, decay of the first-moment EMA"), min=0.0, max=0.999),
+        Param("beta2", 0.999, N_("β2, decay of the second-moment EMA"), min=0.9, max=0.99999),
+        Param("rows", 12, N_("steps listed in the table"), min=1, max=50),
     ),
 )
 def adam_bias_correction(
@@ -717,19 +787,25 @@ def adam_bias_correction(
     first = float(np.mean(ratio[0]))
     first_formula = (1.0 - beta1) / math.sqrt(1.0 - beta2)
     peak = int(np.argmax(formula))
-    word = "larger" if first_formula > 1 else "smaller"
+    first_claim = (
+        _("uncorrected first step is (1−β1)/√(1−β2) = {ratio:.3f}x the corrected one (larger)")
+        if first_formula > 1
+        else _("uncorrected first step is (1−β1)/√(1−β2) = {ratio:.3f}x the corrected one (smaller)")
+    )
     checks = [
-        check("corrected first step moves each coordinate by η, whatever the gradient scale (max |Δ/η − 1|)",
+        check(_("corrected first step moves each coordinate by η, whatever the gradient scale "
+                "(max |Δ/η − 1|)"),
                first_corrected, "< 1e-4", first_corrected < 1e-4),
-        check(f"uncorrected first step is (1−β1)/√(1−β2) = {first_formula:.3f}x the corrected one ({word})",
+        check(first_claim.format(ratio=first_formula),
                first, f"{first_formula:.3f} ± 0.1%", abs(first / first_formula - 1.0) < 1e-3),
-        check("at every step t the ratio is (1−β1ᵗ)/√(1−β2ᵗ), whatever the gradients (max rel. deviation)",
+        check(_("at every step t the ratio is (1−β1ᵗ)/√(1−β2ᵗ), whatever the gradients (max rel. deviation)"),
                deviation, "< 1e-3", deviation < 1e-3),
     ]  # fmt: skip
     if np.all(formula > 1):  # true for the defaults: then say so, and check it
         smallest = float(ratio.min())
         checks.append(
-            check(f"uncorrected steps are larger at every one of the first {horizon} steps (smallest ratio)",
+            check(_("uncorrected steps are larger at every one of the first {horizon} steps (smallest ratio)")
+                   .format(horizon=horizon),
                    smallest, "> 1", smallest > 1)
         )  # fmt: skip
     table_rows = tuple(
@@ -741,34 +817,41 @@ def adam_bias_correction(
     shown = np.unique(np.geomspace(1, horizon, MAX_POINTS).round().astype(int)) - 1
     return DemoResult(
         "adam-bias-correction",
-        "Adam with and without bias correction",
+        _("Adam with and without bias correction"),
         {"lr": lr, "beta1": beta1, "beta2": beta2, "rows": rows},
         seed,
-        summary=(
-            "The same gradient stream (three coordinates with gradient scales 0.01, 1 and 100) is fed to "
-            "Adam with and without bias correction. m and v start at zero, so early on both are biased "
-            "towards "
-            f"zero: m by the factor 1−β1ᵗ, v by 1−β2ᵗ, and v more strongly. Without correction the step is "
-            f"therefore (1−β1ᵗ)/√(1−β2ᵗ) times the corrected one: {first_formula:.2f}x at t = 1, "
-            f"{formula[peak]:.2f}x at its peak (t = {peak + 1}), and it falls back towards 1 only after "
-            "about 1/(1−β2) steps. With correction, the first step is η·g/(|g| + ε) ≈ η for every coordinate."
+        summary=_paragraph(
+            _(
+                "The same gradient stream (three coordinates with gradient scales 0.01, 1 and 100) is fed to "
+                "Adam with and without bias correction."
+            ),
+            _(
+                "m and v start at zero, so early on both are biased towards zero: m by the factor 1−β1ᵗ, "
+                "v by 1−β2ᵗ, and v more strongly."
+            ),
+            _(
+                "Without correction the step is therefore (1−β1ᵗ)/√(1−β2ᵗ) times the corrected one: "
+                "{first:.2f}x at t = 1, {peak:.2f}x at its peak (t = {peak_t}), and it falls back towards 1 "
+                "only after about 1/(1−β2) steps."
+            ).format(first=first_formula, peak=formula[peak], peak_t=peak + 1),
+            _("With correction, the first step is η·g/(|g| + ε) ≈ η for every coordinate."),
         ),
         tables=(
             Table(
-                "step size of the scale-1 coordinate, in units of η",
-                ("t", "corrected |Δθ|/η", "uncorrected |Δθ|/η", "ratio", "(1−β1ᵗ)/√(1−β2ᵗ)"),
+                _("step size of the scale-1 coordinate, in units of η"),
+                ("t", _("corrected |Δθ|/η"), _("uncorrected |Δθ|/η"), _("ratio"), "(1−β1ᵗ)/√(1−β2ᵗ)"),
                 table_rows,
             ),
         ),  # fmt: skip
         plots=(
             Plot(
-                "uncorrected / corrected step size",
+                _("uncorrected / corrected step size"),
                 (
-                    series("measured", ratio[shown, 1], t[shown]),
+                    series(_("measured"), ratio[shown, 1], t[shown]),
                     series("(1−β1ᵗ)/√(1−β2ᵗ)", formula[shown], t[shown]),
                 ),
-                xlabel="step t",
-                ylabel="ratio",
+                xlabel=_("step t"),
+                ylabel=_("ratio"),
             ),
         ),
         checks=tuple(checks),
@@ -817,7 +900,7 @@ def _gd_rosenbrock(iterations: int) -> tuple[list[float], list[float], int]:
     x = ROSENBROCK_START
     fx, g = _rosenbrock(x), _rosenbrock_grad(x)
     values, norms, evals, t = [fx], [math.hypot(*g)], 1, 1.0
-    for _ in range(iterations):
+    for _iteration in range(iterations):
         x, fx, t, used = _armijo(_rosenbrock, x, fx, g, -g, min(1.0, 2.0 * t))
         g = _rosenbrock_grad(x)
         values.append(fx)
@@ -839,8 +922,8 @@ def _first_below(values: Sequence[float], level: float) -> int | None:
     },
     questions=("opt-newton", "opt-gd-vs-newton"),
     params=(
-        Param("n", 50, "dimension of the quadratic", min=2, max=300),
-        Param("gd_iterations", 3000, "gradient-descent iterations on Rosenbrock", min=100, max=50000),
+        Param("n", 50, N_("dimension of the quadratic"), min=2, max=300),
+        Param("gd_iterations", 3000, N_("gradient-descent iterations on Rosenbrock"), min=100, max=50000),
     ),
 )
 def newton_vs_gd(rng: np.random.Generator, *, seed: int, n: int, gd_iterations: int) -> DemoResult:
@@ -859,7 +942,7 @@ def newton_vs_gd(rng: np.random.Generator, *, seed: int, n: int, gd_iterations: 
     n_iters = len(n_norms) - 1
     level = 1e-3
     newton_at, gd_at = _first_below(n_values, level), _first_below(g_values, level)
-    gd_needs = str(gd_at) if gd_at is not None else f"more than {gd_iterations}"
+    gd_needs = str(gd_at) if gd_at is not None else _("more than {count}").format(count=gd_iterations)
     # quadratic convergence: near x*, ‖∇f_{k+1}‖ ≤ C‖∇f_k‖²; a linear rate would make this ratio blow up
     tail = np.array(n_norms[-4:])
     quad_const = float(np.max(tail[1:] / tail[:-1] ** 2))
@@ -869,53 +952,70 @@ def newton_vs_gd(rng: np.random.Generator, *, seed: int, n: int, gd_iterations: 
     H_saddle = np.diag([2.0, -2.0])
     saddle_newton = p - np.linalg.solve(H_saddle, H_saddle @ p)
     checks = (
-        check("Newton solves a quadratic in one step (‖x₁ − x*‖ / ‖x₀ − x*‖)",
+        check(_("Newton solves a quadratic in one step (‖x₁ − x*‖ / ‖x₀ − x*‖)"),
                newton_error, "< 1e-10", newton_error < 1e-10),
-        check("Rosenbrock: damped Newton reaches ‖∇f‖ < 1e-8 within 30 iterations (iterations)",
+        check(_("Rosenbrock: damped Newton reaches ‖∇f‖ < 1e-8 within 30 iterations (iterations)"),
                n_iters, "<= 30", n_norms[-1] < 1e-8 and n_iters <= 30),
-        check("Newton converges quadratically at the end (max ‖∇f_{k+1}‖ / ‖∇f_k‖² over its last 3 steps)",
+        check(_("Newton converges quadratically at the end (max ‖∇f_{k+1}‖ / ‖∇f_k‖² over its last 3 steps)"),
                quad_const, "< 100", quad_const < 100),
-        check(f"GD needs over 50x Newton's iterations to get f below {level:g} (ratio)",
+        check(_("GD needs over 50x Newton's iterations to get f below {level:g} (ratio)").format(level=level),
                (gd_at or gd_iterations) / (newton_at or 1), "> 50",
                newton_at is not None and (gd_at is None or gd_at > 50 * newton_at)),
-        check("on f = x² − y² a pure Newton step jumps onto the saddle (distance to it)",
+        check(_("on f = x² − y² a pure Newton step jumps onto the saddle (distance to it)"),
                float(np.linalg.norm(saddle_newton)), "< 1e-12", np.linalg.norm(saddle_newton) < 1e-12),
     )  # fmt: skip
     rows = (
-        ("quadratic, Newton", 1, 1, newton_error),
-        ("quadratic, GD (step 1/L)", len(gd_quad) - 1, len(gd_quad) - 1, gd_quad[-1]),
-        ("Rosenbrock, damped Newton", n_iters, n_evals, n_norms[-1]),
-        ("Rosenbrock, GD + line search", len(g_norms) - 1, g_evals, g_norms[-1]),
+        (_("quadratic, Newton"), 1, 1, newton_error),
+        (_("quadratic, GD (step 1/L)"), len(gd_quad) - 1, len(gd_quad) - 1, gd_quad[-1]),
+        (_("Rosenbrock, damped Newton"), n_iters, n_evals, n_norms[-1]),
+        (_("Rosenbrock, GD + line search"), len(g_norms) - 1, g_evals, g_norms[-1]),
     )
     return DemoResult(
         "newton-vs-gd",
-        "Newton's method vs gradient descent",
+        _("Newton's method vs gradient descent"),
         {"n": n, "gd_iterations": gd_iterations},
         seed,
-        summary=(
-            f"On a quadratic (n = {n}, κ = 100) Newton's step lands on the minimizer; GD needs "
-            f"{len(gd_quad) - 1} steps. On Rosenbrock from (−1.2, 1), Newton with a line search reaches "
-            f"‖∇f‖ < 1e-8 in {n_iters} iterations, the last few doubling the correct digits; steepest "
-            f"descent with the same line search takes {gd_needs} "
-            f"iterations to get f below {level:g} and is at f = {g_values[-1]:.2g} after {gd_iterations}. "
-            "Each Newton step needs the Hessian (n² numbers) and a solve (O(n³)); a pure Newton step also "
-            "heads for saddle points, since it only looks for ∇f = 0."
+        summary=_paragraph(
+            _(
+                "On a quadratic (n = {n}, κ = 100) Newton's step lands on the minimizer; GD needs {gd_steps} "
+                "steps."
+            ).format(n=n, gd_steps=len(gd_quad) - 1),
+            _(
+                "On Rosenbrock from (−1.2, 1), Newton with a line search reaches ‖∇f‖ < 1e-8 in {iterations} "
+                "iterations, the last few doubling the correct digits; steepest descent with the same line "
+                "search takes {gd_needs} iterations to get f below {level:g} and is at f = {final:.2g} after "
+                "{gd_iterations}."
+            ).format(
+                iterations=n_iters,
+                gd_needs=gd_needs,
+                level=level,
+                final=g_values[-1],
+                gd_iterations=gd_iterations,
+            ),
+            _(
+                "Each Newton step needs the Hessian (n² numbers) and a solve (O(n³)); a pure Newton step "
+                "also heads for saddle points, since it only looks for ∇f = 0."
+            ),
         ),
         tables=(
-            Table("iterations", ("run", "iterations", "function evaluations", "final error / ‖∇f‖"), rows),
+            Table(
+                _("iterations"),
+                (_("run"), _("iterations"), _("function evaluations"), _("final error / ‖∇f‖")),
+                rows,
+            ),
         ),
         plots=(
             Plot(
-                "damped Newton on Rosenbrock",
+                _("damped Newton on Rosenbrock"),
                 (series("‖∇f‖", n_norms),),
-                xlabel="iteration",
+                xlabel=_("iteration"),
                 ylabel="‖∇f‖",
                 logy=True,
             ),
             Plot(
-                "gradient descent on Rosenbrock",
+                _("gradient descent on Rosenbrock"),
                 (series("‖∇f‖", g_norms),),
-                xlabel="iteration",
+                xlabel=_("iteration"),
                 ylabel="‖∇f‖",
                 logy=True,
             ),

@@ -17,6 +17,7 @@ from dlquiz.demos.registry import Demo, DemoResult, Plot
 from dlquiz.i18n import N_, _, in_language
 from dlquiz.render import langs
 from dlquiz.render.layout import WholePanel
+from dlquiz.render.prose import Prose, prose
 
 # Interface words, from the catalog; "both" shows them as "English · 中文".
 WORDS = {
@@ -306,15 +307,15 @@ def _topic(demo: Demo) -> str:
 def param_range(p: Any) -> str:
     """The values ``--set`` accepts, in words: "500 to 20000", "one of a, b", "true or false"."""
     if p.choices:
-        return "one of " + ", ".join(fmt(c) for c in p.choices)
+        return _("one of {choices}").format(choices=", ".join(fmt(c) for c in p.choices))
     if isinstance(p.default, bool):
-        return "true or false"
+        return _("true or false")
     if p.min is not None and p.max is not None:
-        return f"{fmt(p.min)} to {fmt(p.max)}"
+        return _("{min} to {max}").format(min=fmt(p.min), max=fmt(p.max))
     if p.min is not None:
-        return f"at least {fmt(p.min)}"
+        return _("at least {min}").format(min=fmt(p.min))
     if p.max is not None:
-        return f"at most {fmt(p.max)}"
+        return _("at most {max}").format(max=fmt(p.max))
     return ""
 
 
@@ -344,11 +345,12 @@ def render_demo_list(console: Console, demos: Iterable[Demo], lang: str = "en") 
         console.print(table)
 
 
-def _details(demo: Demo, lang: str) -> list[Text]:
+def _details(demo: Demo, lang: str) -> list[Prose]:
     """A demo's title, its questions, and one line per parameter: name=default, the values --set
-    accepts, what it does."""
-    lines = [Text(demo.title.get(code, demo.title["en"])) for code in langs(lang)]
-    lines.append(Text(_labelled("questions", lang, ", ".join(demo.questions)), style="dim"))
+    accepts, what it does (wrapping as Prose: Chinese breaks between characters)."""
+    lines = [prose(demo.title.get(code, demo.title["en"])) for code in langs(lang)]
+    lines.append(prose(_labelled("questions", lang, ", ".join(demo.questions)), style="dim"))
     for p in demo.params:
-        lines.append(Text.assemble(f"{p.name}={fmt(p.default)}", (f"  {param_range(p)}: {p.help}", "dim")))
+        said = _("{label}: {value}").format(label=param_range(p), value=_(p.help))  # 「：」 in Chinese
+        lines.append(prose(Text.assemble(f"{p.name}={fmt(p.default)}", ("  " + said, "dim"))))
     return lines
