@@ -144,9 +144,13 @@ def demo_html(result: Any, lang: str = "en", title: str | None = None) -> str:
 
     Tables sit in a box that scrolls sideways on a narrow screen; numeric cells never wrap.
     """
+    from dlquiz import i18n
+
     seed = f"{label('seed', lang)} {result.seed}"
+    # The demo wrote its summary, tables and checks in the interface language it ran in.
+    marked_lang = f" {ZH}" if i18n.language() == "zh" else ""
     parts = [
-        f'<div class="demo"><div class="demo-title">{title or escape(result.title)} '
+        f'<div class="demo"{marked_lang}><div class="demo-title">{title or escape(result.title)} '
         f'<span class="demo-id">{escape(result.demo_id)}, {seed}</span></div>'
     ]
     if result.summary:
