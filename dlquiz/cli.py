@@ -956,19 +956,31 @@ def config(
     if as_json:
         typer.echo(cards.dumps(values))
         return
+    from rich.markup import escape
+    from rich.padding import Padding
     from rich.table import Table
 
     from dlquiz.render.prose import prose
 
-    table = Table(box=None, pad_edge=False)
-    table.add_column(_("setting"), style="bold", no_wrap=True)  # names are never squeezed into "…"
-    table.add_column(_("value"), no_wrap=True)
-    table.add_column(_("meaning"), style="dim")
+    out = console()
+    rows = []
     for name, (default, meaning) in SETTINGS.items():
         shown = _("{meaning} (default {default})") if values[name] != default else "{meaning}"
-        table.add_row(name, str(values[name]), prose(shown.format(meaning=_(meaning), default=default)))
-    out = console()
-    out.print(table)
+        rows.append((name, str(values[name]), prose(shown.format(meaning=_(meaning), default=default))))
+    names = max(len(r[0]) for r in rows) + max(len(r[1]) for r in rows) + 4
+    if out.width - names >= 20:  # room for the meanings beside the names
+        table = Table(box=None, pad_edge=False)
+        table.add_column(_("setting"), style="bold", no_wrap=True)  # names are never squeezed into "…"
+        table.add_column(_("value"), no_wrap=True)
+        table.add_column(prose(_("meaning")), style="dim")
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+    else:  # narrow: "name = value", its meaning below
+        for name, value, meaning in rows:
+            out.print(f"[bold]{name}[/] = {escape(value)}", soft_wrap=True)
+            meaning.stylize("dim")
+            out.print(Padding(meaning, (0, 0, 0, 2)))
     _say_database(out)
 
 
