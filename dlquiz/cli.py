@@ -416,9 +416,10 @@ def _content_language(lang: Lang | None) -> str:
     if env in Lang.__members__:
         return env
     from dlquiz import paths
-    from dlquiz.prefs import peek_setting
+    from dlquiz.prefs import remembered_lang
 
-    stored = peek_setting(paths.database(Options.db), "lang")
+    # The copy that --help reads too: no sqlite3 while the database is unchanged (about 2 ms).
+    stored = remembered_lang(paths.database(Options.db), paths.cache_dir())
     return stored if stored in Lang.__members__ else Lang.en.value
 
 
@@ -707,10 +708,8 @@ def check(
     shipped = [] if alone else [paths.shipped_content()]
     result = bank.load(shipped, user, known_demos=lambda: set(all_demos()))
     if shipped and files:
-        from dataclasses import replace
-
         named = {bank.display_path(bank._resolved(f)) for f in bank.bank_files(user)}
-        result = replace(result, problems=bank.fold_shipped_duplicates(result.problems, sorted(named)))
+        result = result._replace(problems=bank.fold_shipped_duplicates(result.problems, sorted(named)))
     catalog = result.catalog
     n_drills = sum(len(q.drills) for q in catalog.questions)
     if as_json:
