@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 
 import numpy as np
 
-from dlquiz.demos.registry import DemoResult, Param, Plot, Table, check, demo, series
+from dlquiz.demos.registry import DemoResult, Param, Plot, Table, check, demo, paragraph, series
 from dlquiz.i18n import N_, _
 from dlquiz.kernels.gradcheck import numeric_gradient, relative_error
 from dlquiz.kernels.losses import (
@@ -23,17 +22,6 @@ from dlquiz.kernels.losses import (
 )
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
-
-
-def _paragraph(*sentences: str) -> str:
-    """Translated sentences as one paragraph: a space between English ones, none after a Chinese 。
-
-    Nor between two Han characters, where a value ("超过 3000") was put after a space in a template."""
-    return re.sub(
-        r"(?<=[\u3000-\u303f\uff00-\uffef]) |(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])",
-        "",
-        " ".join(sentences),
-    )
 
 
 def _per_element_grad(loss: LossFn, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -110,7 +98,7 @@ def regression_loss_gradients(
         _("Gradients of L1, L2 and Smooth L1"),
         {"beta": beta, "outlier": outlier},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _("Per-element loss and gradient against the residual r = ŷ − y."),
             _(
                 "L2's gradient 2r grows without bound, so one outlier can dominate a batch; L1's gradient is "
@@ -209,7 +197,7 @@ def mean_vs_median(rng: np.random.Generator, *, seed: int, outliers: int) -> Dem
         _("Mean vs median: L2 vs L1"),
         {"outliers": outliers},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _("{inliers} points from N(5, 1) and {outliers} outliers in [50, 100].").format(
                 inliers=n - outliers, outliers=outliers
             ),
@@ -303,7 +291,7 @@ def ce_vs_mse_gradient(rng: np.random.Generator, *, seed: int, z: float) -> Demo
         _("Cross-entropy vs MSE on a sigmoid output"),
         {"z": z},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _("One sigmoid output p = σ(z) with target y = 1."),
             _("With cross-entropy, ∂L/∂z = p − y: the more wrong, the larger the gradient."),
             _(
@@ -397,7 +385,7 @@ def multilabel_bce(rng: np.random.Generator, *, seed: int, steps: int, labels: i
         _("Softmax CE vs per-label BCE on a multi-label target"),
         {"steps": steps, "labels": labels},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _("One example with {labels} labels, two of them present (target {target}).").format(
                 labels=labels, target=target.astype(int).tolist()
             ),
@@ -498,7 +486,7 @@ def logreg_gradient(rng: np.random.Generator, *, seed: int, lam: float, m: int) 
         _("Logistic regression gradient: analytic vs numeric"),
         {"lam": lam, "m": m},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _(
                 "m = {m} examples, {d} features, p = σ(Xw + b), L = mean binary cross-entropy + (λ/2)‖w‖²."
             ).format(m=m, d=d),

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from dlquiz.demos.registry import MAX_POINTS, DemoResult, Param, Plot, Table, check, demo, series
+from dlquiz.demos.registry import MAX_POINTS, DemoResult, Param, Plot, Table, check, demo, paragraph, series
 from dlquiz.i18n import N_, _
 from dlquiz.kernels.losses import mse
 from dlquiz.kernels.optim import OPTIMIZERS, adagrad, adam, momentum, rmsprop, sgd
-
-
-def _paragraph(*sentences: str) -> str:
-    """Translated sentences as one paragraph: a space between English ones, none after a Chinese 。
-
-    Nor between two Han characters, where a value ("超过 3000") was put after a space in a template."""
-    return re.sub(
-        r"(?<=[\u3000-\u303f\uff00-\uffef]) |(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])",
-        "",
-        " ".join(sentences),
-    )
 
 
 def _rotation(angle: float) -> np.ndarray:
@@ -174,7 +162,7 @@ def second_order_cost(rng: np.random.Generator, *, seed: int, n: int, kappa: flo
         _("Iterations vs cost per iteration on a quadratic"),
         {"n": n, "kappa": kappa},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _(
                 "f(x) = ½xᵀAx − bᵀx with a dense {n}×{n} Hessian of condition number κ = {kappa:g}, solved "
                 "to a relative gradient norm of {tol:g}."
@@ -310,7 +298,7 @@ def adaptive_lr_sparse(rng: np.random.Generator, *, seed: int, p: float, steps: 
         _("Effective learning rates of sparse vs dense features"),
         {"p": p, "steps": steps},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _(
                 "The same gradient stream is fed to every optimizer: a dense coordinate whose gradient is "
                 "N(0, 1) at every step and a sparse one with the same distribution in {active} of {steps} "
@@ -441,7 +429,7 @@ def saddle_escape(rng: np.random.Generator, *, seed: int, lr: float, noise: floa
         _("Escaping a saddle point"),
         {"lr": lr, "noise": noise},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _(
                 "f(x, y) = ½x² + ¼y⁴ − ½y² has a saddle at (0, 0) with f = 0 and minima at (0, ±1) with "
                 "f = −0.25."
@@ -554,7 +542,7 @@ def batch_size_variance(rng: np.random.Generator, *, seed: int, lr: float, epoch
         _("Gradient variance vs batch size; BGD, SGD and mini-batch"),
         {"lr": lr, "epochs": epochs},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _("Linear regression, {n} examples, {d} features, loss mean((xᵀw − y)²).").format(n=n, d=d),
             _(
                 "The variance of a mini-batch gradient (B examples drawn independently) is the per-example "
@@ -695,7 +683,7 @@ def optimizer_race(rng: np.random.Generator, *, seed: int, kappa: float, steps: 
         _("Optimizer race"),
         {"kappa": kappa, "steps": steps},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _(
                 "A quadratic with condition number κ = {kappa:g} (rotated 30°) from (4, 2), 200 steps, and "
                 "the Rosenbrock function from (−1.2, 1), {steps} steps."
@@ -820,7 +808,7 @@ def adam_bias_correction(
         _("Adam with and without bias correction"),
         {"lr": lr, "beta1": beta1, "beta2": beta2, "rows": rows},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _(
                 "The same gradient stream (three coordinates with gradient scales 0.01, 1 and 100) is fed to "
                 "Adam with and without bias correction."
@@ -975,7 +963,7 @@ def newton_vs_gd(rng: np.random.Generator, *, seed: int, n: int, gd_iterations: 
         _("Newton's method vs gradient descent"),
         {"n": n, "gd_iterations": gd_iterations},
         seed,
-        summary=_paragraph(
+        summary=paragraph(
             _(
                 "On a quadratic (n = {n}, κ = 100) Newton's step lands on the minimizer; GD needs {gd_steps} "
                 "steps."

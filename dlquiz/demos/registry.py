@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -232,3 +233,14 @@ def get(demo_id: str) -> Demo | None:
 
 def for_question(question_id: str) -> list[Demo]:
     return [d for d in all_demos().values() if question_id in d.questions]
+
+
+def paragraph(*sentences: str) -> str:
+    """Translated sentences as one paragraph: a space between English ones, none after a Chinese 。
+
+    Nor between two Han characters, where a value ("超过 3000") was put after a space in a template."""
+    return re.sub(
+        r"(?<=[\u3000-\u303f\uff00-\uffef]) |(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])",
+        "",
+        " ".join(sentences),
+    )
