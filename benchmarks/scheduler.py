@@ -30,9 +30,11 @@ import math
 import random
 import sys
 import time
+from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import fsrs
 
@@ -119,6 +121,25 @@ def effective_due(config: SchedulerConfig, state: CardState) -> datetime:
     return found
 
 
+def _queues(
+    world: World, ids: list[str], now: datetime, tomorrow: datetime, due_at: Callable[[Any], datetime]
+) -> tuple[list[str], list[str]]:
+    """The learning steps due within 20 minutes, and the reviews due before ``tomorrow`` by ``due_at``."""
+    learning = [
+        c
+        for c in ids
+        if c in world.states
+        and world.states[c].state != REVIEW
+        and parse_time(world.states[c].due) <= now + timedelta(minutes=20)
+    ]
+    due = [
+        c
+        for c in ids
+        if c in world.states and world.states[c].state == REVIEW and due_at(world.states[c]) < tomorrow
+    ]
+    return learning, due
+
+
 def study_day(
     world: World,
     learner: Learner,
@@ -134,20 +155,7 @@ def study_day(
     done = 0
     new_left = NEW_PER_DAY
     while True:
-        learning = [
-            c
-            for c in ids
-            if c in world.states
-            and world.states[c].state != REVIEW
-            and parse_time(world.states[c].due) <= now + timedelta(minutes=20)
-        ]
-        due = [
-            c
-            for c in ids
-            if c in world.states
-            and world.states[c].state == REVIEW
-            and effective_due(config, world.states[c]) < tomorrow
-        ]
+        learning, due = _queues(world, ids, now, tomorrow, lambda state: effective_due(config, state))
         if learning and parse_time(world.states[learning[0]].due) <= now:
             card_id = min(learning, key=lambda c: world.states[c].due)
         elif due:
@@ -264,20 +272,7 @@ def daily_session(
     tomorrow = days.start_of(days.study_day(now) + timedelta(days=1))
     new_left = NEW_PER_DAY
     while True:
-        learning = [
-            c
-            for c in ids
-            if c in world.states
-            and world.states[c].state != REVIEW
-            and parse_time(world.states[c].due) <= now + timedelta(minutes=20)
-        ]
-        due = [
-            c
-            for c in ids
-            if c in world.states
-            and world.states[c].state == REVIEW
-            and parse_time(world.states[c].due) < tomorrow
-        ]
+        learning, due = _queues(world, ids, now, tomorrow, lambda state: parse_time(state.due))
         if learning and parse_time(world.states[min(learning, key=lambda c: world.states[c].due)].due) <= now:
             card_id = min(learning, key=lambda c: world.states[c].due)
         elif due:

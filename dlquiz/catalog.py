@@ -231,23 +231,26 @@ def demo_titles() -> dict[str, dict[str, str]]:
     return titles
 
 
-def card_ids() -> list[str]:
-    """Every card id in the cache, for shell completion: no YAML, no validation, stale is fine."""
+def _cached_index() -> list[dict[str, Any]]:
+    """The cache's index of questions (id, drills, demos), for shell completion: no YAML, no validation,
+    stale is fine; an unreadable cache, or one of another format, gives nothing."""
     try:
         data = json.loads((paths.cache_dir() / "banks.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
+    entries = data.get("questions", []) if isinstance(data, dict) else []
+    return [q for q in entries if isinstance(q, dict) and isinstance(q.get("id"), str)]
+
+
+def card_ids() -> list[str]:
+    """Every card id in the cache."""
     ids = []
-    for q in data.get("questions", []):
+    for q in _cached_index():
         ids.append(q["id"])
-        ids.extend(q["drills"])
+        ids.extend(q.get("drills", []))
     return ids
 
 
 def demo_ids() -> list[str]:
-    """The demo ids named by the cached banks, for shell completion."""
-    try:
-        data = json.loads((paths.cache_dir() / "banks.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return sorted({d for q in data.get("questions", []) for d in q["demos"]})
+    """The demo ids named by the cached banks."""
+    return sorted({d for q in _cached_index() for d in q.get("demos", [])})

@@ -1,7 +1,8 @@
 """The help in the user's language: with zh, ``dlquiz --help`` and every command's help are Chinese.
 
 The English help in the code is the msgid (``help=N_(...)`` where a command or option is declared), so the
-English help is exactly what typer builds and nothing here runs for it but the choice of language. For zh,
+English help is the text typer builds; in any language, typer's text is drawn as ``Prose``, which folds
+a long option name in a narrow terminal instead of cutting it with "…". For zh,
 a command that typer has built is translated in place (its help, short help, epilog and each parameter's
 help) just before it is drawn; typer's help option and completion options carry plain help strings, so
 they are translated the same way. typer's own words (panel titles, "[default: …]", "[required]", the
@@ -48,6 +49,7 @@ TYPER_HELP = (
 
 _saved: dict[str, Any] = {}  # typer.rich_utils constants replaced while the help is in another language
 _active = False  # help is being drawn in another language than English
+_swapped = False  # typer's words or text classes are replaced (in any language): restore() puts them back
 
 
 def _typer_words() -> dict[str, str]:
@@ -72,9 +74,10 @@ def prepare(ctx: Any) -> str:
     language = ctx.meta.get(LANGUAGE)
     if language is None:
         language = ctx.meta[LANGUAGE] = help_language(getattr(ctx.find_root(), "command_line", []))
-        global _active
-        _active = True
+        global _active, _swapped
+        _swapped = True
         if language != "en":
+            _active = True
             i18n.set_language(language)
         _swap_typer_words(translate=language != "en")
     if language != "en":
@@ -153,13 +156,15 @@ def _prose_highlighter(english: Any) -> Any:
 
 def restore() -> None:
     """English again, as typer left it: the next command in this process (a test) starts afresh."""
-    global _active
-    if _active:
+    global _active, _swapped
+    if _swapped:
         from typer import rich_utils
 
         for name, text in _saved.items():
             setattr(rich_utils, name, text)
         _saved.clear()
+        _swapped = False
+    if _active:
         _active = False
         i18n.set_language(None)
 

@@ -35,7 +35,7 @@ from dlquiz.mathtext import inline_math
 INLINE_STYLES = {"strong": "bold", "em": "italic", "s": "strike", "code": "bold cyan"}
 LINK_STYLE = "blue underline"
 
-_PRIMED: dict[str, list[Any]] = {}
+_TREES: dict[str, list[Any]] = {}  # the stored trees read so far
 _CACHE: list[Path] = []  # the folder of stored trees, once the bank cache names it
 _SHARDS_READ: set[str] = set()
 
@@ -69,11 +69,6 @@ def plain_paragraph(source: str) -> str | None:
     return " ".join(line.lstrip(" ") for line in lines)  # as markdown-it: spaces, not all whitespace
 
 
-def prime(trees: dict[str, list[Any]]) -> None:
-    """Seed trees parsed earlier, so showing a card imports no Markdown parser."""
-    _PRIMED.update(trees)
-
-
 # The stored trees are split into 256 small files by a hash of their source: a command reads only the
 # few files that hold the text it shows (a card), not the whole banks' Markdown (0.4 MB of JSON).
 def _shard(source: str) -> str:
@@ -97,7 +92,7 @@ def use_cache(folder: Path) -> None:
 
 
 def _cached(source: str) -> list[Any] | None:
-    found = _PRIMED.get(source)
+    found = _TREES.get(source)
     if found is None and _CACHE:
         name = _shard(source)
         if name not in _SHARDS_READ:
@@ -107,8 +102,8 @@ def _cached(source: str) -> list[Any] | None:
             except (OSError, ValueError):  # missing or damaged: the text is parsed instead
                 trees = None
             if isinstance(trees, dict):
-                _PRIMED.update(trees)
-                found = _PRIMED.get(source)
+                _TREES.update(trees)
+                found = _TREES.get(source)
     return found
 
 

@@ -92,21 +92,30 @@ def test_chinese_text_uses_full_width_punctuation():
     assert not bad, bad
 
 
-def test_the_extractor_sees_every_marked_literal():
-    # A _("...") inside an f-string's braces is invisible to pybabel on Python < 3.12: never translated.
-    code = extracted()
-    unseen = []
+def _translation_calls() -> list[tuple[Path, ast.Call]]:
+    """Every call of _(), N_() or ngettext() with an argument in the package, with its file."""
+    calls = []
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
                 and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("_", "N_", "ngettext")
                 and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-                and node.args[0].value not in code
             ):
-                unseen.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {node.args[0].value!r}")
+                calls.append((path, node))
+    return calls
+
+
+def test_the_extractor_sees_every_marked_literal():
+    # A _("...") inside an f-string's braces is invisible to pybabel on Python < 3.12: never translated.
+    code = extracted()
+    unseen = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}: {node.args[0].value!r}"
+        for path, node in _translation_calls()
+        if isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+        and node.args[0].value not in code
+    ]
     assert not unseen, unseen
 
 
@@ -114,16 +123,11 @@ def test_marked_strings_are_literals():
     # pybabel skips _(f"...") and _("..." % x) (a warning nobody reads): the string would never be
     # translated. Write _("... {name}").format(name=...) instead. _(variable) is fine when the values
     # are marked with N_() where they are defined.
-    wrong = []
-    for path in PACKAGE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("_", "N_", "ngettext")
-                and node.args
-                and isinstance(node.args[0], (ast.JoinedStr, ast.BinOp, ast.Call))
-            ):
-                wrong.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    wrong = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path, node in _translation_calls()
+        if isinstance(node.args[0], (ast.JoinedStr, ast.BinOp, ast.Call))
+    ]
     assert not wrong, wrong
 
 

@@ -124,7 +124,6 @@ def test_show_and_list_escape_a_card_that_skipped_check():
     console, buffer = _console(force_terminal=True, color_system="standard")
     cards.render_question(console, catalog, catalog.questions[0], "both", {})
     cards.render_drill(console, catalog, catalog.questions[0].drills[0], "both")
-    cards.render_list(console, catalog, "both")
     out = buffer.getvalue()
     assert "\x07" not in out and "\u202e" not in out and "\x9b" not in out and "\x1b]0;" not in out
     assert "\x1b]8;" not in out  # no hyperlink: the only link in the text is a javascript: one

@@ -111,9 +111,7 @@ def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Ver
         return verdict
     reference = [call(drill.reference, c) for c in cases]
     worst = max(relative_error(*_pair(m[k], r[k])) for m, r in zip(mine, reference, strict=True) for k in r)
-    differing = sorted(
-        {k for m, r in zip(mine, reference, strict=True) for k in r if not agree(m.get(k), r[k])}
-    )
+    differing = _differing(mine, reference)
     if not differing:
         finding = _say(N_("max rel err {err}"), err=f"{worst:.1e}")
     elif len(differing) == 1:
@@ -157,9 +155,7 @@ def _judge(drill: CodeDrill, functions: Functions, user_file: str | None) -> Ver
             verdict.error = user_traceback(error, user_file)
             return verdict
         wild_ref = [call(drill.reference, c) for c in extreme]
-        unstable = sorted(
-            {k for m, r in zip(wild, wild_ref, strict=True) for k in r if not agree(m.get(k), r[k])}
-        )
+        unstable = _differing(wild, wild_ref)
         finding = (
             _say(N_("{names} overflow or differ on extreme inputs"), names=_list(unstable))
             if unstable
@@ -207,6 +203,11 @@ def name_mistake(
             return mistake
         partial = partial or mistake
     return partial
+
+
+def _differing(mine: list[dict[str, Any]], reference: list[dict[str, Any]]) -> list[str]:
+    """The outputs that disagree with the reference's in at least one case."""
+    return sorted({k for m, r in zip(mine, reference, strict=True) for k in r if not agree(m.get(k), r[k])})
 
 
 def _pair(a: Any, b: Any) -> tuple[Any, Any]:

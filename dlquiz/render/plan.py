@@ -12,7 +12,7 @@ from rich.text import Text as RichText
 
 from dlquiz.i18n import N_, _, language
 from dlquiz.render.layout import TableOrLines, WholePanel
-from dlquiz.render.prose import prose
+from dlquiz.render.prose import prose, prose_markup
 
 
 def optimized(result: Any, stored: bool) -> RenderableType:
@@ -164,7 +164,7 @@ def forecast(data: dict[str, Any]) -> RenderableType:
             str(row["below_target"]),
         )
         table.add_row(section_title(row), *cells)
-        lines.append(prose(RichText.from_markup(section_title(row), style="bold")))
+        lines.append(prose_markup(section_title(row), style="bold"))
         figures = " · ".join(
             f"{column.header} {cell}" for column, cell in zip(table.columns[1:], cells, strict=True)
         )

@@ -189,6 +189,11 @@ class Prose(Text):
         return Measurement(min(narrowest, widest), widest)
 
 
+def prose_markup(markup: str, style: str = "") -> Prose:
+    """rich console markup ("[dim]…[/]") as Prose: a table cell or line that breaks Chinese by the rules."""
+    return prose(Text.from_markup(markup, style=style))
+
+
 def prose(text: Text | str, style: str = "") -> Prose:
     """``text`` (a string or a rich Text with its styles) as Prose."""
     if isinstance(text, Prose):

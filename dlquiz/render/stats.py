@@ -13,8 +13,8 @@ from rich.text import Text as RichText
 
 from dlquiz.i18n import N_, _, ngettext
 from dlquiz.render import langs
-from dlquiz.render.layout import SideBySide, WholePanel
-from dlquiz.render.prose import prose
+from dlquiz.render.layout import SideBySide, TableOrLines, WholePanel
+from dlquiz.render.prose import prose, prose_markup
 from dlquiz.schedule import parse_time
 from dlquiz.stats import Stats
 
@@ -114,67 +114,52 @@ def _heatmap(weeks: list[list[tuple[date, int]]], busiest: int) -> Group:
     return Group(*lines)
 
 
-class Figures:
+def _figure_rows(stats: Stats) -> list[tuple[str, str, str, RichText]]:
+    rows = []
+    periods = (
+        ("today", N_("today")),
+        ("week", N_("7 days")),
+        ("month", N_("30 days")),
+        ("all", N_("all")),
+    )
+    for key, label in periods:
+        r = stats.retention.get(key)
+        if r is None:
+            cell = RichText("")
+        elif r.total:
+            cell = RichText.assemble(
+                (f"{percent(r.rate):>4}", _rate_style(r.rate)),
+                (" " + _("of {n}").format(n=r.total), "dim"),
+            )
+        else:
+            cell = RichText("   —", style="dim")
+        n = stats.reviews.get(key)
+        ms = stats.time_ms.get(key)
+        rows.append((_(label), "" if n is None else str(n), "" if ms is None else duration(ms), cell))
+    return rows
+
+
+def figures(stats: Stats) -> TableOrLines:
     """Reviews, time and retention per period: a table, or in a narrow terminal a line per period."""
-
-    def __init__(self, stats: Stats):
-        self.stats = stats
-
-    def rows(self) -> list[tuple[str, str, str, RichText]]:
-        stats = self.stats
-        rows = []
-        periods = (
-            ("today", N_("today")),
-            ("week", N_("7 days")),
-            ("month", N_("30 days")),
-            ("all", N_("all")),
-        )
-        for key, label in periods:
-            r = stats.retention.get(key)
-            if r is None:
-                cell = RichText("")
-            elif r.total:
-                cell = RichText.assemble(
-                    (f"{percent(r.rate):>4}", _rate_style(r.rate)),
-                    (" " + _("of {n}").format(n=r.total), "dim"),
-                )
-            else:
-                cell = RichText("   —", style="dim")
-            n = stats.reviews.get(key)
-            ms = stats.time_ms.get(key)
-            rows.append((_(label), "" if n is None else str(n), "" if ms is None else duration(ms), cell))
-        return rows
-
-    def __rich_console__(self, console: Any, options: Any) -> Any:
-        rows = self.rows()
-        headers = ("", _("reviews"), _("time"), _("retention"))
-        widths = [
-            max(cell_len(str(h)), *(cell_len(str(row[i])) for row in rows)) for i, h in enumerate(headers)
-        ]
-        if sum(widths) + 3 * (len(headers) - 1) <= options.max_width:
-            table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-            table.add_column("", style="bold", overflow="fold")
-            table.add_column(headers[1], justify="right", overflow="fold")
-            table.add_column(headers[2], justify="right", overflow="fold")
-            table.add_column(headers[3], overflow="fold")
-            for row in rows:
-                table.add_row(*row)
-            yield table
-            return
-        for label, n, time, cell in rows:  # "7 days: 12 reviews · 3m 10s · 92% of 12"
-            line = RichText.assemble((_("{label}: {value}").format(label=label, value=""), "bold"))
-            if n:
-                line.append(ngettext("{n} review", "{n} reviews", int(n)).format(n=n))
-            if time:
-                line.append(" · " + time)
-            if cell.plain.strip() and cell.plain.strip() != "—":
-                line.append(" · ")
-                line.append_text(cell)
-            yield prose(line)
-
-
-def figures(stats: Stats) -> Figures:
-    return Figures(stats)
+    rows = _figure_rows(stats)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("", style="bold", overflow="fold")
+    table.add_column(_("reviews"), justify="right", overflow="fold")
+    table.add_column(_("time"), justify="right", overflow="fold")
+    table.add_column(_("retention"), overflow="fold")
+    lines = []
+    for label, n, time, cell in rows:
+        table.add_row(label, n, time, cell)
+        line = RichText.assemble((_("{label}: {value}").format(label=label, value=""), "bold"))
+        if n:  # "7 days: 12 reviews · 3m 10s · 92% of 12"
+            line.append(ngettext("{n} review", "{n} reviews", int(n)).format(n=n))
+        if time:
+            line.append(" · " + time)
+        if cell.plain.strip() and cell.plain.strip() != "—":
+            line.append(" · ")
+            line.append_text(cell)
+        lines.append(prose(line))
+    return TableOrLines(table, lines)
 
 
 def _rate_style(rate: float | None) -> str:
@@ -223,7 +208,7 @@ class ForecastChart:
         summary = _(
             "[bold]{total}[/][dim] due in 30 days · [/][bold]{today}[/][dim] today, with overdue[/]"
         ).format(total=sum(self.counts), today=self.counts[0] if self.counts else 0)
-        yield prose(RichText.from_markup(("     " if width >= 60 else "") + summary))
+        yield prose_markup(("     " if width >= 60 else "") + summary)
 
 
 def bar(value: float, width: int = 20) -> RichText:

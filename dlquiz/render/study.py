@@ -18,7 +18,7 @@ from dlquiz.model import Card, Catalog, Drill, Question
 from dlquiz.render import langs
 from dlquiz.render.cards import TYPE_STYLE, _item, _texts, cloze_blanks, drill_answer, md, plain
 from dlquiz.render.layout import WholePanel
-from dlquiz.render.prose import prose
+from dlquiz.render.prose import prose_markup
 from dlquiz.schedule import format_interval, rating_name
 
 GRADE_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
@@ -321,11 +321,6 @@ def summary(
     return WholePanel(table, title=title, title_align="left", border_style="blue")
 
 
-def _cell(markup: str) -> Any:
-    """A table cell of text with markup that wraps by Unicode's rules (Chinese has no spaces to break at)."""
-    return prose(RichText.from_markup(markup))
-
-
 def status(data: dict[str, Any]) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
@@ -336,10 +331,10 @@ def status(data: dict[str, Any]) -> Panel:
     if not data["learning"] and data.get("learning_in_min"):
         # A step pending later today: "0 learning steps" alone would hide it.
         due_now += _(" · a learning step is due in {n} min").format(n=data["learning_in_min"])
-    table.add_row(_("due now"), _cell(due_now))
+    table.add_row(_("due now"), prose_markup(due_now))
     table.add_row(
         _("new"),
-        _cell(
+        prose_markup(
             _("[blue]{today}[/] for today ({available} not yet studied)").format(
                 today=data["new_today"], available=data["new_available"]
             )
@@ -355,13 +350,13 @@ def status(data: dict[str, Any]) -> Panel:
     if data.get("interview") and data["interview"].get("plan"):
         from dlquiz.render.plan import interview_line, pace_line, section_rows
 
-        table.add_row(_("interview"), _cell(interview_line(data["interview"])))
+        table.add_row(_("interview"), prose_markup(interview_line(data["interview"])))
         pace = pace_line(data["interview"])
         if pace:
-            table.add_row(_("pace"), _cell(pace))
+            table.add_row(_("pace"), prose_markup(pace))
         if not data["interview"]["passed"]:
             for title, text in section_rows(data["interview"]):
-                sections.add_row(_cell(f"  {title}"), _cell(f"[dim]{text}[/]"))
+                sections.add_row(prose_markup(f"  {title}"), prose_markup(f"[dim]{text}[/]"))
     return WholePanel(
         Group(
             table,
